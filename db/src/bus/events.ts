@@ -1,0 +1,65 @@
+/** The data of each event at its current version: the TypeScript face of `schemas/*.json`. */
+
+export type Role = 'admin' | 'manager' | 'accountant' | 'worker';
+
+export interface EmployeeData {
+  employee_id: string;
+  full_name: string;
+  role: Role;
+  email: string;
+}
+
+export interface TaskData {
+  task_id: string;
+  title: string;
+  jira_id: string | null;
+  description: string | null;
+  status: 'open' | 'done';
+  fee: number;
+  reward: number;
+  assignee: string;
+  completed_at: string | null;
+}
+
+export interface TaskMoneyData {
+  task_id: string;
+  employee_id: string;
+  amount: number;
+  at: string;
+}
+
+export interface LedgerEventData {
+  transaction_id: string;
+  task_id: string | null;
+  employee_id: string;
+  amount: number;
+  at: string;
+  business_day: string;
+}
+
+export interface EventDataByName {
+  'Employee.Created': EmployeeData;
+  'Employee.Updated': EmployeeData;
+  'Employee.Deleted': EmployeeData;
+  'Task.Created': TaskData;
+  'Task.Updated': TaskData;
+  TaskAssigned: TaskMoneyData;
+  TaskCompleted: TaskMoneyData;
+  AccountDebited: LedgerEventData;
+  AccountCredited: LedgerEventData;
+  PayoutMade: LedgerEventData;
+}
+
+export type EventName = keyof EventDataByName;
+
+export interface Envelope<N extends EventName = EventName> {
+  event_id: string;
+  event_name: N;
+  event_version: number;
+  event_time: string;
+  producer: string;
+  data: EventDataByName[N];
+}
+
+/** What a producer hands to `publish`: the rest of the envelope is filled in for it. */
+export type NewEvent = { [N in EventName]: { name: N; data: EventDataByName[N]; version?: number } }[EventName];

@@ -1,0 +1,12 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Where aTES keeps its embedded Postgres, its analytics store and its mail outbox. */
+export function atesHome(override?: string): string {
+  return resolve(override ?? process.env.ATES_HOME ?? join(homedir(), '.ates'));
+}
+
+/** The business day's time zone: every close-day and every report counts days in it. */
+export function businessTimeZone(): string {
+  return process.env.ATES_TIMEZONE ?? 'UTC';
+}

@@ -1,0 +1,10 @@
+export { type BusOptions, type DeadLetter, EventBus, type Handler } from './bus/bus.ts';
+export type * from './bus/events.ts';
+export { splitLegacyTitle } from './bus/legacy-title.ts';
+export { EventSchemaError } from './bus/registry.ts';
+export { defineConsumer } from './bus/topology.ts';
+export { atesHome, businessTimeZone } from './config.ts';
+export { logger } from './logger.ts';
+export { connectPostgres, type Database, type Executor, type PostgresConnection } from './postgres/client.ts';
+export { AtesHomeBusyError, startEmbeddedPostgres } from './postgres/embedded.ts';
+export { migratePostgres } from './postgres/migrate.ts';
