@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import type { ApiDeps } from './deps.ts';
+import type { App } from './http/env.ts';
+
+const StoreStatus = z.object({ ok: z.boolean(), detail: z.string().optional() });
+const Readiness = z
+  .object({ ready: z.boolean(), postgres: StoreStatus, bus: StoreStatus, analytics: StoreStatus })
+  .openapi('Readiness');
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['Operations'],
+  summary: 'Liveness: the process answers',
+  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
+
+const ready = createRoute({
+  method: 'get',
+  path: '/ready',
+  tags: ['Operations'],
+  summary: 'Readiness: every store answers',
+  responses: {
+    200: { description: 'Every store answers', content: { 'application/json': { schema: Readiness } } },
+    503: { description: 'A store does not answer', content: { 'application/json': { schema: Readiness } } },
+  },
+});
+
+async function probe(check: () => Promise<unknown>): Promise<z.infer<typeof StoreStatus>> {
+  try {
+    await check();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export function registerHealthRoutes(app: App, { db, bus, analytics }: ApiDeps) {
+  app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
+  app.openapi(ready, async (c) => {
+    const [postgres, queue, store] = await Promise.all([
+      probe(() => db.execute(sql`select 1`)),
+      probe(() => bus.boss.getQueues()),
+      probe(() => analytics.query('SELECT 1 AS one')),
+    ]);
+    const body = { ready: postgres.ok && queue.ok && store.ok, postgres, bus: queue, analytics: store };
+    return c.json(body, body.ready ? 200 : 503);
+  });
+}

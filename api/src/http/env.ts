@@ -1,0 +1,16 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Role } from '@ates/db';
+
+/** Who is calling: set by the identity middleware from a session, bearer token or API key. */
+export interface CurrentEmployee {
+  id: string;
+  role: Role;
+  email: string;
+  fullName: string;
+}
+
+export interface AppEnv {
+  Variables: { employee: CurrentEmployee | undefined };
+}
+
+export type App = OpenAPIHono<AppEnv>;

@@ -1,0 +1,91 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { type Credentials, loadCredentials } from './credentials.ts';
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
+
+/** Exit codes scripts can rely on. */
+export const EXIT = {
+  failure: 1,
+  badInput: 2,
+  notSignedIn: 3,
+  forbidden: 4,
+  notFound: 5,
+  conflict: 6,
+  unreachable: 7,
+} as const;
+
+const EXIT_BY_STATUS: Record<number, number> = {
+  400: EXIT.badInput,
+  401: EXIT.notSignedIn,
+  403: EXIT.forbidden,
+  404: EXIT.notFound,
+  409: EXIT.conflict,
+  422: EXIT.badInput,
+};
+
+interface Problem {
+  title?: string;
+  detail?: string;
+  status?: number;
+}
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AtesCommand)['baseFlags'] & T['flags']>;
+
+/**
+ * Every client command: `--api` and `--json`, the stored credentials, and one way to call the
+ * API that turns a problem+json answer into a clear message and a trustworthy exit code.
+ */
+export abstract class AtesCommand extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = {
+    api: Flags.string({
+      description: `aTES API URL [default: the one you logged in to, else ${DEFAULT_API_URL}]`,
+      env: 'ATES_API_URL',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  private credentials: Credentials | undefined;
+
+  protected async apiUrl(): Promise<string> {
+    const { flags } = await this.parse(this.constructor as typeof AtesCommand);
+    this.credentials ??= await loadCredentials();
+    return (flags.api ?? this.credentials?.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  }
+
+  /** Calls the API as the logged-in user (or with `ATES_TOKEN` / `ATES_API_KEY`). */
+  protected async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const base = await this.apiUrl();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (process.env.ATES_API_KEY) headers['x-api-key'] = process.env.ATES_API_KEY;
+    else {
+      const token = process.env.ATES_TOKEN ?? this.credentials?.token;
+      if (token) headers.authorization = `Bearer ${token}`;
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      this.error(`Cannot reach the aTES API at ${base}. Is \`ates server start\` running?`, { exit: EXIT.unreachable });
+    }
+    const text = await response.text();
+    const payload = text ? JSON.parse(text) : undefined;
+    if (!response.ok) this.fail(response.status, payload as Problem | undefined);
+    return payload as T;
+  }
+
+  private fail(status: number, problem: Problem | undefined): never {
+    const detail = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
+    if (status === 401) {
+      this.error(`${detail}\nYour session has expired or was revoked: log in again with \`ates login\`.`, {
+        exit: EXIT.notSignedIn,
+      });
+    }
+    this.error(detail, { exit: EXIT_BY_STATUS[status] ?? EXIT.failure });
+  }
+}

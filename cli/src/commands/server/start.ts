@@ -1,0 +1,53 @@
+import { Command, Flags } from '@oclif/core';
+import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
+import { startRuntime } from '../../server/runtime.ts';
+
+export default class ServerStart extends Command {
+  static override summary = 'Run aTES: Postgres, migrations, the bus, the API and the workers';
+  static override description = `With no DATABASE_URL an embedded PostgreSQL runs in <home>/postgres, and with no
+CLICKHOUSE_URL the embedded ClickHouse engine (chDB) keeps analytics in <home>/analytics.
+--api-only and --workers-only run the halves as separate processes against a shared Postgres.
+Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their queue.`;
+  static override examples = [
+    '<%= config.bin %> server start',
+    '<%= config.bin %> server start --port 8080 --home /var/lib/ates',
+    'DATABASE_URL=postgres://ates@db/ates <%= config.bin %> server start --workers-only',
+  ];
+  static override flags = {
+    port: Flags.integer({ description: 'HTTP port of the API', default: 4000, env: 'PORT' }),
+    host: Flags.string({ description: 'address the API listens on', default: '127.0.0.1', env: 'HOST' }),
+    home: Flags.string({ description: 'data folder [default: ~/.ates]', env: 'ATES_HOME' }),
+    'api-only': Flags.boolean({ description: 'run the HTTP API without the workers', exclusive: ['workers-only'] }),
+    'workers-only': Flags.boolean({ description: 'run the workers without the HTTP API', exclusive: ['api-only'] }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ServerStart);
+    const home = atesHome(flags.home);
+    try {
+      const runtime = await startRuntime({
+        home,
+        port: flags.port,
+        host: flags.host,
+        api: !flags['workers-only'],
+        workers: !flags['api-only'],
+        databaseUrl: process.env.DATABASE_URL,
+        clickhouseUrl: process.env.CLICKHOUSE_URL,
+      });
+      logger.info({ api: runtime.apiUrl, home, analytics: runtime.analytics.engine }, 'aTES is running');
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, 'stopping: finishing the batches in flight');
+          resolve();
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      });
+      await runtime.stop();
+      logger.info('stopped');
+    } catch (error) {
+      if (error instanceof AtesHomeBusyError) this.error(error.message, { exit: 3 });
+      throw error;
+    }
+  }
+}

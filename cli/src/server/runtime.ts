@@ -1,0 +1,82 @@
+import { type ServerType, serve } from '@hono/node-server';
+import { createApp } from '@ates/api';
+import {
+  type AnalyticsStore,
+  connectPostgres,
+  type EmbeddedPostgresHandle,
+  EventBus,
+  logger,
+  migrateAnalytics,
+  migratePostgres,
+  openAnalyticsStore,
+  type PostgresConnection,
+  startEmbeddedPostgres,
+} from '@ates/db';
+import { startWorkers } from '@ates/jobs';
+
+export interface RuntimeOptions {
+  home: string;
+  port: number;
+  host?: string;
+  api?: boolean;
+  workers?: boolean;
+  /** An external Postgres; without it an embedded one runs in `<home>/postgres`. */
+  databaseUrl?: string;
+  /** A ClickHouse server; without it chDB runs in `<home>/analytics`. */
+  clickhouseUrl?: string;
+}
+
+export interface Runtime {
+  apiUrl: string | undefined;
+  databaseUrl: string;
+  conn: PostgresConnection;
+  bus: EventBus;
+  analytics: AnalyticsStore;
+  stop(): Promise<void>;
+}
+
+/** Starts every store and then the API and/or the workers; `stop()` undoes it in reverse. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { home, port, host = '127.0.0.1', api = true, workers = true } = options;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((err) => logger.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      const postgres: EmbeddedPostgresHandle = await startEmbeddedPostgres(home);
+      stops.push(() => postgres.stop());
+      databaseUrl = postgres.url;
+    }
+    await migratePostgres(databaseUrl);
+    const conn = connectPostgres(databaseUrl);
+    stops.push(() => conn.close());
+    const analytics = await openAnalyticsStore({ home, url: options.clickhouseUrl });
+    stops.push(() => analytics.close());
+    await migrateAnalytics(analytics);
+    const bus = new EventBus(databaseUrl, conn.db);
+    await bus.start();
+    stops.push(() => bus.stop());
+    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
+    let apiUrl: string | undefined;
+    if (api) {
+      const app = createApp({ db: conn.db, bus, analytics });
+      const server = await listen(app.fetch, port, host);
+      stops.push(() => new Promise((resolve) => server.close(resolve)));
+      const address = server.address();
+      apiUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+    }
+    return { apiUrl, databaseUrl, conn, bus, analytics, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    server.once('error', reject);
+  });
+}

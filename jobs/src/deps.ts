@@ -1,0 +1,10 @@
+import type { AnalyticsStore, Database, EventBus } from '@ates/db';
+
+/** What the workers need from the process that runs them. */
+export interface JobsDeps {
+  db: Database;
+  bus: EventBus;
+  analytics: AnalyticsStore;
+  /** `$ATES_HOME`: the mail outbox lives under it when no SMTP server is configured. */
+  home: string;
+}
