@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   databaseUrl?: string;
   /** A ClickHouse server; without it chDB runs in `<home>/analytics`. */
   clickhouseUrl?: string;
+  /** Created as the first admin when the database has no employee yet. */
+  firstAdmin?: { email: string; password: string; fullName?: string };
 }
 
 export interface Runtime {

@@ -1,0 +1,121 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Role } from '@ates/db';
+import { consumers } from '@ates/db/bus/topology';
+import { createTestDatabase } from '@ates/db/testing';
+import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { type Runtime, startRuntime } from '../../cli/src/server/runtime.ts';
+
+export interface SignedIn {
+  id: string;
+  email: string;
+  password: string;
+  role: Role;
+  headers: Record<string, string>;
+}
+
+export interface TestStack {
+  runtime: Runtime;
+  apiUrl: string;
+  home: string;
+  admin: SignedIn;
+  /** Calls the real HTTP API; returns the status and the parsed body. */
+  call<T = any>(method: string, path: string, options?: { as?: SignedIn; body?: unknown }): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Creates an employee through the API (as the first admin) and signs them in. */
+  signUp(role: Role, fullName?: string): Promise<SignedIn>;
+  signIn(email: string, password: string): Promise<SignedIn>;
+  /** Waits until every bus consumer has applied everything queued so far. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ADMIN = { email: 'admin@popug.inc', password: 'correct-horse-battery-staple', fullName: 'First Admin' };
+let counter = 0;
+
+/** The whole aTES stack on a fresh database, over real HTTP, as `ates server start` runs it. */
+export async function startTestStack(options: { workers?: boolean; clickhouseUrl?: string } = {}): Promise<TestStack> {
+  const home = await mkdtemp(join(tmpdir(), 'ates-stack-'));
+  const databaseUrl = await createTestDatabase(inject('postgresUrl'));
+  const runtime = await startRuntime({
+    home,
+    port: 0,
+    databaseUrl,
+    workers: options.workers ?? true,
+    clickhouseUrl: options.clickhouseUrl,
+    firstAdmin: ADMIN,
+  });
+  const apiUrl = runtime.apiUrl ?? '';
+
+  const call: TestStack['call'] = async (method, path, { as, body } = {}) => {
+    const headers: Record<string, string> = { ...(as?.headers ?? {}) };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {}
+    return { status: response.status, body: parsed as any, headers: response.headers };
+  };
+
+  const signIn = async (email: string, password: string): Promise<SignedIn> => {
+    const response = await fetch(`${apiUrl}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    const token = response.headers.get('set-auth-token');
+    if (!response.ok || !token) throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
+    const headers = { authorization: `Bearer ${token}` };
+    const me = await call('GET', '/v1/me', { as: { headers } as SignedIn });
+    return { id: me.body.id, email, password, role: me.body.role, headers };
+  };
+
+  const admin = await signIn(ADMIN.email, ADMIN.password);
+
+  const signUp = async (role: Role, fullName?: string): Promise<SignedIn> => {
+    counter++;
+    const email = `${role}${counter}-${process.pid}@popug.inc`;
+    const password = `popug-password-${counter}`;
+    const created = await call('POST', '/v1/employees', {
+      as: admin,
+      body: { email, fullName: fullName ?? `${role} ${counter}`, role, password },
+    });
+    if (created.status !== 201) throw new Error(`creating a ${role} failed: ${created.status} ${JSON.stringify(created.body)}`);
+    return signIn(email, password);
+  };
+
+  const settle = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = await runtime.conn.db.execute<{ pending: number }>(
+        sql`select count(*)::int as pending from pgboss.job
+            where state in ('created', 'retry', 'active') and name = any(${`{${[...consumers.keys()].join(',')}}`})`,
+      );
+      if (row?.pending === 0) return;
+      if (Date.now() > deadline) throw new Error(`${row?.pending} deliveries still pending after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  return {
+    runtime,
+    apiUrl,
+    home,
+    admin,
+    call,
+    signUp,
+    signIn,
+    settle,
+    async stop() {
+      await runtime.stop();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
