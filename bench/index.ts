@@ -1,0 +1,11 @@
+import { benchBus } from './bus.ts';
+
+/** `pnpm bench`: every benchmark, each on its own embedded Postgres; figures go to stdout. */
+const benches: Record<string, () => Promise<void>> = { bus: benchBus };
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(benches)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  await run();
+}
