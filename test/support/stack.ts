@@ -8,6 +8,9 @@ import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { type Runtime, startRuntime } from '../../cli/src/server/runtime.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert on them
+type Json = any;
+
 export interface SignedIn {
   id: string;
   email: string;
@@ -22,7 +25,11 @@ export interface TestStack {
   home: string;
   admin: SignedIn;
   /** Calls the real HTTP API; returns the status and the parsed body. */
-  call<T = any>(method: string, path: string, options?: { as?: SignedIn; body?: unknown }): Promise<{ status: number; body: T; headers: Headers }>;
+  call<T = Json>(
+    method: string,
+    path: string,
+    options?: { as?: SignedIn; body?: unknown },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   /** Creates an employee through the API (as the first admin) and signs them in. */
   signUp(role: Role, fullName?: string): Promise<SignedIn>;
   signIn(email: string, password: string): Promise<SignedIn>;
@@ -61,7 +68,7 @@ export async function startTestStack(options: { workers?: boolean; clickhouseUrl
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {}
-    return { status: response.status, body: parsed as any, headers: response.headers };
+    return { status: response.status, body: parsed as Json, headers: response.headers };
   };
 
   const signIn = async (email: string, password: string): Promise<SignedIn> => {
@@ -71,7 +78,8 @@ export async function startTestStack(options: { workers?: boolean; clickhouseUrl
       body: JSON.stringify({ email, password }),
     });
     const token = response.headers.get('set-auth-token');
-    if (!response.ok || !token) throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
+    if (!response.ok || !token)
+      throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
     const headers = { authorization: `Bearer ${token}` };
     const me = await call('GET', '/v1/me', { as: { headers } as SignedIn });
     return { id: me.body.id, email, password, role: me.body.role, headers };
@@ -87,7 +95,8 @@ export async function startTestStack(options: { workers?: boolean; clickhouseUrl
       as: admin,
       body: { email, fullName: fullName ?? `${role} ${counter}`, role, password },
     });
-    if (created.status !== 201) throw new Error(`creating a ${role} failed: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`creating a ${role} failed: ${created.status} ${JSON.stringify(created.body)}`);
     return signIn(email, password);
   };
 
