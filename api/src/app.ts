@@ -3,6 +3,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import type { ApiDeps } from './deps.ts';
 import type { App, AppEnv } from './http/env.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
+import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
 import { registerHealthRoutes } from './health.ts';
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
@@ -13,6 +14,7 @@ export function createApp(deps: ApiDeps): App {
     throw notFound(`No route ${c.req.method} ${c.req.path}.`);
   });
   registerHealthRoutes(app, deps);
+  registerDeadLetterRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

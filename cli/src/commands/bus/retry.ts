@@ -1,0 +1,24 @@
+import { Flags } from '@oclif/core';
+import { AtesCommand } from '../../base-command.ts';
+
+export default class BusRetry extends AtesCommand {
+  static override summary = 'Send dead-lettered deliveries back to their consumer (admin)';
+  static override examples = [
+    '<%= config.bin %> bus retry --consumer accounting.ledger',
+    '<%= config.bin %> bus retry --consumer accounting.ledger --id 3f0c… --id 9a1d…',
+  ];
+  static override flags = {
+    consumer: Flags.string({ description: 'the consumer whose dead letters to retry', required: true }),
+    id: Flags.string({ description: 'only this dead letter (repeatable)', multiple: true }),
+  };
+
+  async run(): Promise<{ retried: number }> {
+    const { flags } = await this.parse(BusRetry);
+    const result = await this.request<{ retried: number }>('POST', '/v1/dead-letters/retry', {
+      consumer: flags.consumer,
+      ...(flags.id ? { ids: flags.id } : {}),
+    });
+    this.log(`${result.retried} ${result.retried === 1 ? 'delivery' : 'deliveries'} sent back to ${flags.consumer}.`);
+    return result;
+  }
+}
