@@ -6,7 +6,8 @@ set -euo pipefail
 
 URL=http://127.0.0.1:8123
 CONF=/etc/clickhouse-server/config.xml
-LOG=/var/log/clickhouse-server/stdout.log
+PIDFILE=/run/clickhouse-server.pid
+OUT=/var/log/clickhouse-server/stdout.log
 
 ping_ok() { [ "$(curl -s --max-time 2 "$URL/ping" || true)" = "Ok." ]; }
 
@@ -17,7 +18,7 @@ if ! ping_ok; then
     apt-get install -y -qq --no-install-recommends clickhouse-server clickhouse-client >/dev/null
   fi
 
-  # Loopback only; the packaged config otherwise listens on every interface it may.
+  # IPv4 loopback only, and UTC whatever the host's zone (the suite compares dates with chDB in UTC).
   mkdir -p /etc/clickhouse-server/config.d
   cat >/etc/clickhouse-server/config.d/ates.xml <<'XML'
 <?xml version="1.0"?>
@@ -28,16 +29,19 @@ if ! ping_ok; then
 XML
 
   # The package's unit needs systemd; run the binary the way its init script would.
+  install -d -o clickhouse -g clickhouse /var/lib/clickhouse /var/log/clickhouse-server
   start-stop-daemon --start --quiet --oknodo --background --chuid clickhouse:clickhouse \
-    --exec /usr/sbin/clickhouse-server -- --config="$CONF" >>"$LOG" 2>&1
+    --make-pidfile --pidfile "$PIDFILE" --output "$OUT" \
+    --exec /usr/sbin/clickhouse-server -- --config="$CONF"
 
   for _ in $(seq 1 60); do
     ping_ok && break
+    kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
     sleep 0.5
   done
   if ! ping_ok; then
-    echo "clickhouse-server did not answer $URL/ping; last log lines:" >&2
-    tail -n 30 /var/log/clickhouse-server/clickhouse-server.err.log "$LOG" >&2 || true
+    echo "clickhouse-server did not answer $URL/ping; its output:" >&2
+    tail -n 30 "$OUT" /var/log/clickhouse-server/clickhouse-server.err.log >&2 || true
     exit 1
   fi
 fi

@@ -1,0 +1,54 @@
+// The analytics store: ClickHouse over HTTP when a URL is given, else embedded chDB on a local folder.
+//
+// SQL dialect. Every statement must run on Debian's ClickHouse 18.16 (CI) and on chDB (ClickHouse 26):
+// - One statement per call: 18.16 over HTTP refuses `;`-separated statements.
+// - Alias every selected expression (`count() AS n`): unaliased column names differ by version.
+// - 18.16 lacks: query parameters (the ClickHouse driver inlines `{name:Type}` there as
+//   `CAST('…' AS Type)`), CTEs `WITH t AS (SELECT …)` (only `WITH expr AS name`), window
+//   functions, `UNION DISTINCT` (only `UNION ALL`), `ILIKE`, `true`/`false` and `Bool`, `Map`,
+//   `DateTime64`, `SimpleAggregateFunction`, `LowCardinality` (experimental there), column
+//   `CODEC`s, table `TTL`, `ALTER … ADD COLUMN IF NOT EXISTS`, `ORDER BY … WITH FILL`,
+//   `toStartOfWeek` (use `toMonday`), `-OrNull` combinators. `numbers(0)` never ends on 18.16.
+// - Both have: `CREATE TABLE|DATABASE IF NOT EXISTS`, `DROP … IF EXISTS`, `ENGINE = MergeTree()`
+//   (and Replacing/Summing/AggregatingMergeTree) with `PARTITION BY`/`ORDER BY`, materialized
+//   views, `FINAL`, `argMax`, `sumIf`/`countIf`, `JOIN … USING|ON`, Nullable, Decimal, UUID, Enum8.
+// - `x IN (subquery)` needs identical types on 18.16 (`toUInt64(1)`, not `1`); `has(arr, x)` works.
+// - Time: declare columns `DateTime('UTC')` and pass the time zone explicitly
+//   (`toDate(at, {tz:String})`). Send DateTime as 'YYYY-MM-DD hh:mm:ss' (UTC) or Unix seconds,
+//   never ISO 'T…Z' (date_time_input_format=basic on both). The zero Date/DateTime (e.g. `max(at)`
+//   over no rows) prints '0000-00-00…' on 18.16 and '1970-01-01…' on 26: test `count()` first.
+// - Money as Int64 cents: `round()` breaks .5 ties differently (18.16 up, 26 to even).
+// - Inserts: give every column. 18.16 ignores DEFAULT for fields missing from JSONEachRow and
+//   stores the type's zero; an unknown field is an error on both.
+// - Parameters: strings, numbers, bigints, null, or arrays of them; 0/1 rather than booleans,
+//   date strings rather than Date objects.
+// - Results: 64-bit integers come back as JS numbers (exact below 2^53: `toString()` larger ones),
+//   Date as 'YYYY-MM-DD', DateTime as 'YYYY-MM-DD hh:mm:ss', nan/inf (e.g. `avg` of nothing) as null.
+import { join } from 'node:path';
+
+export interface AnalyticsStore {
+  readonly engine: 'chdb' | 'clickhouse';
+  /** Runs one statement that returns no rows (DDL, `INSERT … SELECT`, `OPTIMIZE`). */
+  command(sql: string): Promise<void>;
+  /** Appends rows as JSONEachRow, INSERT_BATCH_ROWS per statement. */
+  insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /** Runs a SELECT; `{name:Type}` placeholders take their values from `params`. */
+  query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export const INSERT_BATCH_ROWS = 10_000;
+
+/** Both drivers apply these so the two engines read and write JSON as 18.16 does. */
+export const SHARED_SETTINGS = {
+  output_format_json_quote_64bit_integers: 0,
+  input_format_skip_unknown_fields: 0,
+  date_time_input_format: 'basic',
+} as const;
+
+export async function openAnalyticsStore(opts: { home: string; url?: string }): Promise<AnalyticsStore> {
+  const url = opts.url ?? process.env.CLICKHOUSE_URL;
+  // Imported lazily so a ClickHouse deployment never loads chDB's native engine, nor chDB the client.
+  if (url) return (await import('./clickhouse.ts')).openClickHouseStore(url);
+  return (await import('./chdb.ts')).openChdbStore(join(opts.home, 'analytics'));
+}
