@@ -8,5 +8,5 @@ export { defineConsumer } from './bus/topology.ts';
 export { atesHome, businessTimeZone } from './config.ts';
 export { logger } from './logger.ts';
 export { connectPostgres, type Database, type Executor, type PostgresConnection } from './postgres/client.ts';
-export { AtesHomeBusyError, startEmbeddedPostgres } from './postgres/embedded.ts';
+export { AtesHomeBusyError, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './postgres/embedded.ts';
 export { migratePostgres } from './postgres/migrate.ts';

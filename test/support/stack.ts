@@ -28,7 +28,7 @@ export interface TestStack {
   call<T = Json>(
     method: string,
     path: string,
-    options?: { as?: SignedIn; body?: unknown },
+    options?: { as?: Pick<SignedIn, 'headers'>; body?: unknown },
   ): Promise<{ status: number; body: T; headers: Headers }>;
   /** Creates an employee through the API (as the first admin) and signs them in. */
   signUp(role: Role, fullName?: string): Promise<SignedIn>;
@@ -81,7 +81,7 @@ export async function startTestStack(options: { workers?: boolean; clickhouseUrl
     if (!response.ok || !token)
       throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
     const headers = { authorization: `Bearer ${token}` };
-    const me = await call('GET', '/v1/me', { as: { headers } as SignedIn });
+    const me = await call('GET', '/v1/me', { as: { headers } });
     return { id: me.body.id, email, password, role: me.body.role, headers };
   };
 
