@@ -1,7 +1,15 @@
+import { benchAccounting } from './accounting.ts';
+import { benchAnalytics } from './analytics.ts';
 import { benchBus } from './bus.ts';
+import { benchTasks } from './tasks.ts';
 
 /** `pnpm bench`: every benchmark, each on its own embedded Postgres; figures go to stdout. */
-const benches: Record<string, () => Promise<void>> = { bus: benchBus };
+const benches: Record<string, () => Promise<void>> = {
+  bus: benchBus,
+  accounting: benchAccounting,
+  tasks: benchTasks,
+  analytics: benchAnalytics,
+};
 
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(benches)) {

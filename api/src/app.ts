@@ -3,8 +3,12 @@ import { Scalar } from '@scalar/hono-api-reference';
 import type { ApiDeps } from './deps.ts';
 import type { App, AppEnv } from './http/env.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
+import { registerAccountingRoutes } from './accounting/routes.ts';
+import { registerAnalytics } from './analytics/index.ts';
 import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerIdentity } from './identity/index.ts';
+import { registerTaskRoutes } from './tasks/routes.ts';
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
 export function createApp(deps: ApiDeps): App {
@@ -13,7 +17,11 @@ export function createApp(deps: ApiDeps): App {
   app.notFound((c) => {
     throw notFound(`No route ${c.req.method} ${c.req.path}.`);
   });
+  registerIdentity(app, deps);
   registerHealthRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  registerAccountingRoutes(app, deps);
+  registerAnalytics(app, deps);
   registerDeadLetterRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,4 +1,4 @@
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { type Credentials, loadCredentials } from './credentials.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
@@ -29,6 +29,12 @@ interface Problem {
   status?: number;
 }
 
+/** Asks at a terminal for input a flag did not give; elsewhere, a clear error naming the flag. */
+export async function ask<T>(flag: string, prompt: () => Promise<T>): Promise<T> {
+  if (!process.stdin.isTTY) Errors.error(`Missing --${flag}: pass it when not at a terminal.`, { exit: EXIT.badInput });
+  return prompt();
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AtesCommand)['baseFlags'] & T['flags']>;
 
 /**
@@ -55,13 +61,28 @@ export abstract class AtesCommand extends Command {
 
   /** Calls the API as the logged-in user (or with `ATES_TOKEN` / `ATES_API_KEY`). */
   protected async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, { body })).body;
+  }
+
+  /**
+   * `request` with the answer's headers, and a say in the credentials: `token` replaces the
+   * stored ones, `null` sends none (signing in).
+   */
+  protected async exchange<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string | null } = {},
+  ): Promise<{ body: T; headers: Headers }> {
     const base = await this.apiUrl();
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (process.env.ATES_API_KEY) headers['x-api-key'] = process.env.ATES_API_KEY;
+    if (options.token !== undefined) {
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+    } else if (process.env.ATES_API_KEY) headers['x-api-key'] = process.env.ATES_API_KEY;
     else {
       const token = process.env.ATES_TOKEN ?? this.credentials?.token;
       if (token) headers.authorization = `Bearer ${token}`;
     }
+    const { body } = options;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -75,13 +96,22 @@ export abstract class AtesCommand extends Command {
     }
     const text = await response.text();
     const payload = text ? JSON.parse(text) : undefined;
-    if (!response.ok) this.fail(response.status, payload as Problem | undefined);
-    return payload as T;
+    if (!response.ok) {
+      const sent = headers['x-api-key'] ?? headers.authorization;
+      const caller = options.token === null ? 'signing-in' : sent ? 'signed-in' : 'anonymous';
+      this.fail(response.status, payload as Problem | undefined, caller);
+    }
+    return { body: payload as T, headers: response.headers };
   }
 
-  private fail(status: number, problem: Problem | undefined): never {
+  private fail(status: number, problem: Problem | undefined, caller: 'signing-in' | 'anonymous' | 'signed-in'): never {
     const detail = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
-    if (status === 401) {
+    if (status === 401 && caller === 'anonymous') {
+      this.error('You are not logged in: run `ates login` (or set ATES_TOKEN or ATES_API_KEY).', {
+        exit: EXIT.notSignedIn,
+      });
+    }
+    if (status === 401 && caller === 'signed-in') {
       this.error(`${detail}\nYour session has expired or was revoked: log in again with \`ates login\`.`, {
         exit: EXIT.notSignedIn,
       });

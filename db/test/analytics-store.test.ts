@@ -210,17 +210,13 @@ for (const engine of engines) {
         id: '0003_test_weekly',
         sql: 'CREATE TABLE weekly (week Date, n UInt64) ENGINE = SummingMergeTree() ORDER BY week',
       };
-      expect(await migrateAnalytics(store, [...analyticsMigrations, daily])).toEqual([
-        '0001_schema_migrations',
-        '0002_test_daily',
-      ]);
+      const shipped = analyticsMigrations.map((migration) => migration.id);
+      expect(await migrateAnalytics(store, [...analyticsMigrations, daily])).toEqual([...shipped, '0002_test_daily']);
       expect(await migrateAnalytics(store, [...analyticsMigrations, daily])).toEqual([]);
       expect(await migrateAnalytics(store, [...analyticsMigrations, daily, weekly])).toEqual(['0003_test_weekly']);
-      expect(await store.query('SELECT id FROM schema_migrations ORDER BY id')).toEqual([
-        { id: '0001_schema_migrations' },
-        { id: '0002_test_daily' },
-        { id: '0003_test_weekly' },
-      ]);
+      expect(await store.query('SELECT id FROM schema_migrations ORDER BY id')).toEqual(
+        [...shipped, '0002_test_daily', '0003_test_weekly'].sort().map((id) => ({ id })),
+      );
     });
 
     it.runIf(engine.name === 'chdb')('shares an open home and refuses a second one', async () => {

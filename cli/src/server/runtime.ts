@@ -1,8 +1,8 @@
-import { type ServerType, serve } from '@hono/node-server';
-import { createApp } from '@ates/api';
+import { createApp, ensureFirstAdmin, hasEmployees, type ServerType, serve } from '@ates/api';
 import {
   type AnalyticsStore,
   connectPostgres,
+  type Database,
   type EmbeddedPostgresHandle,
   EventBus,
   logger,
@@ -60,6 +60,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const bus = new EventBus(databaseUrl, conn.db);
     await bus.start();
     stops.push(() => bus.stop());
+    await provideFirstAdmin({ db: conn.db, bus }, options.firstAdmin);
     if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
     let apiUrl: string | undefined;
     if (api) {
@@ -73,6 +74,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: RuntimeOptions['firstAdmin']) {
+  const created = admin ? await ensureFirstAdmin(deps, admin) : undefined;
+  if (created) logger.info({ email: created.email }, 'created the first admin');
+  else if (!(await hasEmployees(deps))) {
+    logger.warn('no employee yet: run `ates setup`, or start with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set');
   }
 }
 

@@ -1,3 +1,4 @@
+import { readSideMigrations } from './schema.ts';
 import type { AnalyticsStore } from './store.ts';
 
 /** One statement (see the dialect rules in store.ts), applied once per store, in list order. */
@@ -12,6 +13,7 @@ export const analyticsMigrations: readonly AnalyticsMigration[] = [
     id: '0001_schema_migrations',
     sql: "CREATE TABLE IF NOT EXISTS schema_migrations (id String, applied_at DateTime('UTC')) ENGINE = MergeTree() ORDER BY id",
   },
+  ...readSideMigrations,
 ];
 
 /**

@@ -1,3 +1,6 @@
+/** What a jira id looks like: `UP-42`. The Task v2 event schemas hold the same pattern. */
+export const JIRA_ID = /^[A-Z][A-Z0-9]*-[0-9]+$/;
+
 const LEGACY_TITLE = /^\s*\[(?<jira>[^\]]*)\]\s*-?\s*(?<title>.*)$/s;
 
 /**

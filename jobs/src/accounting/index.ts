@@ -1,4 +1,25 @@
+import { join } from 'node:path';
+import { businessTimeZone } from '@ates/db';
+import { assertTimeZone } from '@ates/db/accounting/business-day';
 import type { JobsDeps } from '../deps.ts';
+import { scheduleNightlyClose } from './close-day.ts';
+import { LEDGER_CONSUMER, ledgerHandler } from './ledger.ts';
+import { createMailer } from './mailer.ts';
+import { PAYOUT_MAIL_CONSUMER, payoutMailHandler } from './payout-mail.ts';
 
-/** Subscribes the accounting context's consumers and schedules. */
-export async function startAccountingWorkers(_deps: JobsDeps): Promise<void> {}
+export interface AccountingOptions {
+  /** Default: `SMTP_URL`; without one, payout mails are written to `<home>/outbox`. */
+  smtpUrl?: string;
+  /** Default: `ATES_TIMEZONE`, else UTC. */
+  timeZone?: string;
+}
+
+/** Subscribes the accounting context's consumers and schedules the nightly close. */
+export async function startAccountingWorkers(deps: JobsDeps, options: AccountingOptions = {}): Promise<void> {
+  const timeZone = options.timeZone ?? businessTimeZone();
+  assertTimeZone(timeZone);
+  const mailer = createMailer({ smtpUrl: options.smtpUrl ?? process.env.SMTP_URL, outbox: join(deps.home, 'outbox') });
+  await deps.bus.subscribe(LEDGER_CONSUMER, ledgerHandler(deps.bus, timeZone));
+  await deps.bus.subscribe(PAYOUT_MAIL_CONSUMER, payoutMailHandler(deps.db, mailer));
+  await scheduleNightlyClose(deps.db, deps.bus, timeZone);
+}

@@ -1,4 +1,7 @@
 import type { JobsDeps } from '../deps.ts';
+import { onEmployeeChanged } from './on-employee-changed.ts';
 
 /** Subscribes the tasks context's consumers and schedules. */
-export async function startTasksWorkers(_deps: JobsDeps): Promise<void> {}
+export async function startTasksWorkers({ bus }: JobsDeps): Promise<void> {
+  await bus.subscribe('tasks.employees', onEmployeeChanged);
+}

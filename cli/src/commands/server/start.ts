@@ -1,5 +1,6 @@
-import { Command, Flags } from '@oclif/core';
+import { FirstAdminError } from '@ates/api';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
+import { Command, Flags } from '@oclif/core';
 import { startRuntime } from '../../server/runtime.ts';
 
 export default class ServerStart extends Command {
@@ -7,11 +8,14 @@ export default class ServerStart extends Command {
   static override description = `With no DATABASE_URL an embedded PostgreSQL runs in <home>/postgres, and with no
 CLICKHOUSE_URL the embedded ClickHouse engine (chDB) keeps analytics in <home>/analytics.
 --api-only and --workers-only run the halves as separate processes against a shared Postgres.
-Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their queue.`;
+Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their queue.
+On an installation with no employee yet, ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD (and optionally
+ATES_ADMIN_NAME) create the first admin; without them, run \`ates setup\`.`;
   static override examples = [
     '<%= config.bin %> server start',
     '<%= config.bin %> server start --port 8080 --home /var/lib/ates',
     'DATABASE_URL=postgres://ates@db/ates <%= config.bin %> server start --workers-only',
+    'ATES_ADMIN_EMAIL=root@popug.inc ATES_ADMIN_PASSWORD=… <%= config.bin %> server start',
   ];
   static override flags = {
     port: Flags.integer({ description: 'HTTP port of the API', default: 4000, env: 'PORT' }),
@@ -33,6 +37,7 @@ Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their
         workers: !flags['api-only'],
         databaseUrl: process.env.DATABASE_URL,
         clickhouseUrl: process.env.CLICKHOUSE_URL,
+        firstAdmin: this.firstAdminFromEnvironment(),
       });
       logger.info({ api: runtime.apiUrl, home, analytics: runtime.analytics.engine }, 'aTES is running');
       await new Promise<void>((resolve) => {
@@ -47,7 +52,15 @@ Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their
       logger.info('stopped');
     } catch (error) {
       if (error instanceof AtesHomeBusyError) this.error(error.message, { exit: 3 });
+      if (error instanceof FirstAdminError) this.error(error.message, { exit: 2 });
       throw error;
     }
+  }
+
+  private firstAdminFromEnvironment() {
+    const { ATES_ADMIN_EMAIL: email, ATES_ADMIN_PASSWORD: password, ATES_ADMIN_NAME: fullName } = process.env;
+    if (!email && !password) return undefined;
+    if (!email || !password) this.error('Set both ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD, or neither.', { exit: 2 });
+    return { email, password, fullName };
   }
 }

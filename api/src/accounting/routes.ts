@@ -1,0 +1,117 @@
+import { businessTimeZone } from '@ates/db';
+import { assertTimeZone } from '@ates/db/accounting/business-day';
+import { createRoute } from '@hono/zod-openapi';
+import type { ApiDeps } from '../deps.ts';
+import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
+import { problemResponses } from '../http/problem.ts';
+import {
+  AccountSchema,
+  AuditLogSchema,
+  AuditQuery,
+  BusinessDaySchema,
+  CloseDayBody,
+  ClosedDaySchema,
+  DayParams,
+  EarningsQuery,
+  EarningsSchema,
+  EmployeeParams,
+  PayoutListSchema,
+  PayoutsQuery,
+} from './schemas.ts';
+import { auditLog, closeDay, earnings, getAccount, getBusinessDay, listPayouts, SEES_EVERYONE } from './service.ts';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['Accounting'];
+
+const account = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{employeeId}',
+  tags,
+  summary: "An employee's balance",
+  description: 'Workers and managers see only their own (`me`); admins and accountants see everyone’s.',
+  request: { params: EmployeeParams },
+  responses: { 200: json(AccountSchema, 'The account'), ...problemResponses(401, 404) },
+});
+
+const audit = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{employeeId}/audit',
+  tags,
+  summary: "An employee's audit log: every debit, credit and payout",
+  description:
+    'Oldest first, each with its time, amount and the task’s jira id, title and description. Filter by one ' +
+    'business day (`date`) or a range (`from`, `to`). Workers and managers see only their own.',
+  request: { params: EmployeeParams, query: AuditQuery },
+  responses: { 200: json(AuditLogSchema, 'A page of the audit log'), ...problemResponses(400, 401, 404) },
+});
+
+const companyEarnings = createRoute({
+  method: 'get',
+  path: '/v1/earnings',
+  tags,
+  summary: "The company's earnings per business day",
+  description:
+    'What top management earned each day: assign fees less rewards. Every day of the range appears. ' +
+    'Admins and accountants only.',
+  request: { query: EarningsQuery },
+  responses: { 200: json(EarningsSchema, 'Earnings per day'), ...problemResponses(400, 401, 403) },
+});
+
+const close = createRoute({
+  method: 'post',
+  path: '/v1/business-days/close',
+  tags,
+  summary: 'Close a business day: pay out every positive balance',
+  description:
+    'Without a date, the day in progress is closed at once and what happens after belongs to the next day. ' +
+    'Each positive balance is paid out (and mailed by the workers); a negative one carries over. Closing a ' +
+    'closed day pays nothing again (`alreadyClosed`). 409 for a day that has not begun. Admins and accountants only.',
+  request: { body: { content: { 'application/json': { schema: CloseDayBody } }, required: false } },
+  responses: { 200: json(ClosedDaySchema, 'The closed day and its payouts'), ...problemResponses(400, 401, 403, 409) },
+});
+
+const businessDay = createRoute({
+  method: 'get',
+  path: '/v1/business-days/{date}',
+  tags,
+  summary: 'Where a business day stands: open or closed, its payouts and their emails',
+  description: 'Admins and accountants only.',
+  request: { params: DayParams },
+  responses: { 200: json(BusinessDaySchema, 'The business day'), ...problemResponses(400, 401, 403) },
+});
+
+const payouts = createRoute({
+  method: 'get',
+  path: '/v1/payouts',
+  tags,
+  summary: 'The payouts of a business day',
+  description:
+    'By employee id, with where each email went once sent. Default: the last closed day. Workers and ' +
+    'managers see only their own payout.',
+  request: { query: PayoutsQuery },
+  responses: { 200: json(PayoutListSchema, 'A page of payouts'), ...problemResponses(400, 401) },
+});
+
+export function registerAccountingRoutes(app: App, deps: ApiDeps) {
+  assertTimeZone(businessTimeZone());
+  app.openapi(account, async (c) =>
+    c.json(await getAccount(deps.db, requireEmployee(c), c.req.valid('param').employeeId), 200),
+  );
+  app.openapi(audit, async (c) =>
+    c.json(await auditLog(deps.db, requireEmployee(c), c.req.valid('param').employeeId, c.req.valid('query')), 200),
+  );
+  app.openapi(companyEarnings, async (c) => {
+    requireEmployee(c, ...SEES_EVERYONE);
+    return c.json(await earnings(deps.db, c.req.valid('query')), 200);
+  });
+  app.openapi(close, async (c) => {
+    const caller = requireEmployee(c, ...SEES_EVERYONE);
+    return c.json(await closeDay(deps, caller, c.req.valid('json')?.date), 200);
+  });
+  app.openapi(businessDay, async (c) => {
+    requireEmployee(c, ...SEES_EVERYONE);
+    return c.json(await getBusinessDay(deps.db, c.req.valid('param').date), 200);
+  });
+  app.openapi(payouts, async (c) => c.json(await listPayouts(deps.db, requireEmployee(c), c.req.valid('query')), 200));
+}

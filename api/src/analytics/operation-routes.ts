@@ -1,0 +1,54 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { ApiDeps } from '../deps.ts';
+import type { App } from '../http/env.ts';
+import { notFound, problemResponses } from '../http/problem.ts';
+import { createRebuilds } from './rebuild.ts';
+import { RebuildParams, RebuildSchema, VerificationSchema, VerifyQuery } from './schemas.ts';
+import { verifyAgainstLedger } from './verify.ts';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['Analytics'];
+
+const startRebuild = createRoute({
+  method: 'post',
+  path: '/v1/analytics/rebuild',
+  tags,
+  summary: 'Rebuild the analytics store from the event log (admin)',
+  description:
+    'Empties the read side and replays every event it reads, in the background; follow it with ' +
+    'GET /v1/analytics/rebuild/{id}. Reports stay available, and short, meanwhile. 409 while one runs.',
+  responses: { 202: json(RebuildSchema, 'The rebuild, started'), ...problemResponses(401, 403, 409) },
+});
+
+const rebuildStatus = createRoute({
+  method: 'get',
+  path: '/v1/analytics/rebuild/{id}',
+  tags,
+  summary: 'How far a rebuild has got (admin)',
+  request: { params: RebuildParams },
+  responses: { 200: json(RebuildSchema, 'The rebuild'), ...problemResponses(400, 401, 403, 404) },
+});
+
+const verify = createRoute({
+  method: 'get',
+  path: '/v1/analytics/verify',
+  tags,
+  summary: "Compare the analytics totals with the ledger's, day by day (admin)",
+  description: 'Lists every business day whose fees or rewards differ, with both figures; at most 366 days.',
+  request: { query: VerifyQuery },
+  responses: { 200: json(VerificationSchema, 'The comparison'), ...problemResponses(400, 401, 403) },
+});
+
+export function registerOperationRoutes(app: App, deps: ApiDeps) {
+  const rebuilds = createRebuilds(deps);
+  app.openapi(startRebuild, async (c) => c.json(await rebuilds.start(), 202));
+  app.openapi(rebuildStatus, async (c) => {
+    const { id } = c.req.valid('param');
+    const status = rebuilds.get(id);
+    if (!status) throw notFound(`No rebuild ${id} started by this API process.`);
+    return c.json(status, 200);
+  });
+  app.openapi(verify, async (c) =>
+    c.json(await verifyAgainstLedger(deps.db, deps.analytics, c.req.valid('query')), 200),
+  );
+}

@@ -1,0 +1,94 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { App } from '../http/env.ts';
+import { problemResponses } from '../http/problem.ts';
+import { requirePermission } from './guard.ts';
+import type { Identity } from './identity.ts';
+import {
+  CreatedEmployeeSchema,
+  EmployeeChangesSchema,
+  EmployeeListSchema,
+  EmployeeSchema,
+  IdParams,
+  ListEmployeesQuery,
+  NewEmployeeSchema,
+} from './schemas.ts';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/employees',
+  tags: ['Identity'],
+  summary: 'List employees by name (admin)',
+  request: { query: ListEmployeesQuery },
+  responses: { 200: json(EmployeeListSchema, 'A page of employees'), ...problemResponses(400, 401, 403) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/employees',
+  tags: ['Identity'],
+  summary: 'Create an employee who can sign in (admin)',
+  description: 'Publishes Employee.Created in the same transaction. 409 when the email is taken.',
+  request: body(NewEmployeeSchema),
+  responses: { 201: json(CreatedEmployeeSchema, 'The employee'), ...problemResponses(400, 401, 403, 409) },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/v1/employees/{id}',
+  tags: ['Identity'],
+  summary: 'Show one employee (admin)',
+  request: { params: IdParams },
+  responses: { 200: json(EmployeeSchema, 'The employee'), ...problemResponses(401, 403, 404) },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/v1/employees/{id}',
+  tags: ['Identity'],
+  summary: 'Change an employee’s name, email or role (admin)',
+  description:
+    'Publishes Employee.Updated in the same transaction when something changed. 409 for a taken email, ' +
+    'a deactivated employee, or demoting the last active admin.',
+  request: { params: IdParams, ...body(EmployeeChangesSchema) },
+  responses: { 200: json(EmployeeSchema, 'The employee, changed'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+const deactivate = createRoute({
+  method: 'post',
+  path: '/v1/employees/{id}/deactivate',
+  tags: ['Identity'],
+  summary: 'Deactivate an employee (admin)',
+  description:
+    'The employee can no longer sign in; their sessions end and their API keys stop working. Publishes ' +
+    'Employee.Deleted in the same transaction. 409 if already deactivated, yourself, or the last active admin.',
+  request: { params: IdParams },
+  responses: { 200: json(EmployeeSchema, 'The employee, deactivated'), ...problemResponses(401, 403, 404, 409) },
+});
+
+export function registerEmployeeRoutes(app: App, identity: () => Promise<Identity>) {
+  app.openapi(list, async (c) => {
+    requirePermission(c, { employee: ['list'] });
+    return c.json(await (await identity()).employees.list(c.req.valid('query')), 200);
+  });
+  app.openapi(create, async (c) => {
+    requirePermission(c, { employee: ['create'] });
+    const { employee, generatedPassword } = await (await identity()).employees.create(c.req.valid('json'));
+    return c.json(generatedPassword === undefined ? employee : { ...employee, generatedPassword }, 201);
+  });
+  app.openapi(show, async (c) => {
+    requirePermission(c, { employee: ['read'] });
+    return c.json(await (await identity()).employees.get(c.req.valid('param').id), 200);
+  });
+  app.openapi(update, async (c) => {
+    const changes = c.req.valid('json');
+    requirePermission(c, { employee: changes.role === undefined ? ['update'] : ['update', 'set-role'] });
+    return c.json(await (await identity()).employees.update(c.req.valid('param').id, changes), 200);
+  });
+  app.openapi(deactivate, async (c) => {
+    const admin = requirePermission(c, { employee: ['deactivate'] });
+    return c.json(await (await identity()).employees.deactivate(c.req.valid('param').id, admin.id), 200);
+  });
+}

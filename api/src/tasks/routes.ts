@@ -1,0 +1,81 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { ApiDeps } from '../deps.ts';
+import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
+import { problemResponses } from '../http/problem.ts';
+import {
+  CreateTaskBody,
+  ListTasksQuery,
+  ReassignResultSchema,
+  TaskIdParams,
+  TaskListSchema,
+  TaskSchema,
+} from './schemas.ts';
+import { completeTask, createTask, getTask, listTasks, reassignOpenTasks } from './service.ts';
+
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/tasks',
+  tags: ['Tasks'],
+  summary: 'Create a task; it goes to a random worker or accountant',
+  description:
+    'Anyone signed in may create a task. Its assign fee ($10..$20) and reward ($20..$40) are drawn once, ' +
+    'here, and the assignee is charged the fee. 409 when nobody can take a task.',
+  request: { body: { content: { 'application/json': { schema: CreateTaskBody } }, required: true } },
+  responses: { 201: json(TaskSchema, 'The task, assigned'), ...problemResponses(400, 401, 409) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/tasks',
+  tags: ['Tasks'],
+  summary: 'List tasks, newest first',
+  description: 'Managers and admins list every task; workers and accountants only their own.',
+  request: { query: ListTasksQuery },
+  responses: { 200: json(TaskListSchema, 'A page of tasks'), ...problemResponses(400, 401, 403) },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/v1/tasks/{id}',
+  tags: ['Tasks'],
+  summary: 'Show one task',
+  request: { params: TaskIdParams },
+  responses: { 200: json(TaskSchema, 'The task'), ...problemResponses(400, 401, 404) },
+});
+
+const complete = createRoute({
+  method: 'post',
+  path: '/v1/tasks/{id}/complete',
+  tags: ['Tasks'],
+  summary: 'Mark your task done; its reward is paid to you',
+  description: 'Only the current assignee may complete a task, once.',
+  request: { params: TaskIdParams },
+  responses: { 200: json(TaskSchema, 'The task, done'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+const reassign = createRoute({
+  method: 'post',
+  path: '/v1/tasks/reassign',
+  tags: ['Tasks'],
+  summary: 'Give every open task to a random worker or accountant',
+  description:
+    'Managers and admins only. Each open task is charged its assign fee again to whoever receives it, ' +
+    'possibly the same employee. 409 when nobody can take a task.',
+  responses: { 200: json(ReassignResultSchema, 'How many tasks moved'), ...problemResponses(401, 403, 409) },
+});
+
+export function registerTaskRoutes(app: App, deps: ApiDeps) {
+  app.openapi(create, async (c) => c.json(await createTask(deps, requireEmployee(c), c.req.valid('json')), 201));
+  app.openapi(list, async (c) => c.json(await listTasks(deps.db, requireEmployee(c), c.req.valid('query')), 200));
+  app.openapi(reassign, async (c) => {
+    requireEmployee(c, 'manager', 'admin');
+    return c.json(await reassignOpenTasks(deps), 200);
+  });
+  app.openapi(show, async (c) => c.json(await getTask(deps.db, requireEmployee(c), c.req.valid('param').id), 200));
+  app.openapi(complete, async (c) =>
+    c.json(await completeTask(deps, requireEmployee(c), c.req.valid('param').id), 200),
+  );
+}

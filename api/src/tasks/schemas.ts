@@ -1,0 +1,75 @@
+import { JIRA_ID } from '@ates/db/bus/legacy-title';
+import { z } from '@hono/zod-openapi';
+
+const example = {
+  id: '0f8e4c52-7d1a-4a55-9a57-3c1b2f0e9d11',
+  title: 'Fix the beak',
+  jiraId: 'UP-42',
+  description: 'The beak squeaks on Mondays.',
+  status: 'open',
+  assignFeeCents: 1500,
+  rewardCents: 3200,
+  assigneeId: 'e7Qk2vXw9Lz',
+  assigneeName: 'Kesha Popug',
+  createdBy: 'a1Bc3dEf5Gh',
+  createdAt: '2026-11-24T15:04:05.000Z',
+  completedAt: null,
+} as const;
+
+export const TaskSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    jiraId: z.string().nullable(),
+    description: z.string().nullable(),
+    status: z.enum(['open', 'done']),
+    assignFeeCents: z.number().int().openapi({ description: 'Charged to the assignee on every assignment.' }),
+    rewardCents: z.number().int().openapi({ description: 'Paid to the assignee on completion.' }),
+    assigneeId: z.string(),
+    assigneeName: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .openapi('Task', { example });
+
+export const CreateTaskBody = z
+  .strictObject({
+    title: z.string().trim().min(1).max(300).openapi({
+      description: 'No `[` or `]`. The old form `[UP-42] - Fix the beak` is split into jiraId and title.',
+      example: 'Fix the beak',
+    }),
+    jiraId: z.string().regex(JIRA_ID, 'must look like UP-42').optional().openapi({ example: 'UP-42' }),
+    description: z.string().max(10_000).optional().openapi({ example: 'The beak squeaks on Mondays.' }),
+  })
+  .openapi('CreateTask');
+
+export const ListTasksQuery = z.strictObject({
+  status: z.enum(['open', 'done']).optional(),
+  assignee: z.string().min(1).optional().openapi({
+    description: 'An employee id, or `me`. Workers and accountants may only ask for their own tasks.',
+    example: 'me',
+  }),
+  cursor: z.uuid().optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const TaskListSchema = z
+  .object({ items: z.array(TaskSchema), nextCursor: z.string().nullable() })
+  .openapi('TaskList', { example: { items: [example], nextCursor: null } });
+
+export const TaskIdParams = z.object({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
+});
+
+export const ReassignResultSchema = z
+  .object({
+    movedTasks: z.number().int().openapi({ description: 'Open tasks given a new (possibly the same) assignee.' }),
+    employees: z.number().int().openapi({ description: 'Distinct employees who received tasks.' }),
+  })
+  .openapi('ReassignResult', { example: { movedTasks: 1204, employees: 57 } });
+
+export type Task = z.infer<typeof TaskSchema>;
+export type CreateTaskInput = z.infer<typeof CreateTaskBody>;
+export type ListTasksInput = z.infer<typeof ListTasksQuery>;
+export type ReassignResult = z.infer<typeof ReassignResultSchema>;

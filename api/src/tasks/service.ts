@@ -1,0 +1,223 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Database, EventBus, Executor, NewEvent, Role, TaskData } from '@ates/db';
+import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus/legacy-title';
+import { type SQL, sql } from 'drizzle-orm';
+import type { CurrentEmployee } from '../http/env.ts';
+import { badRequest, conflict, forbidden, notFound } from '../http/problem.ts';
+import type { CreateTaskInput, ListTasksInput, ReassignResult, Task } from './schemas.ts';
+
+export interface TaskDeps {
+  db: Database;
+  bus: EventBus;
+}
+
+const PRODUCER = 'tasks';
+/** Managers and admins see and list every task; everyone else only the tasks assigned to them. */
+const SEES_ALL: Role[] = ['manager', 'admin'];
+/** Held for the length of a reassign, so two reassigns queue instead of locking rows in turn. */
+const REASSIGN_LOCK = 7_420_101;
+
+/** Who may be given a task: every active employee who is neither an admin nor a manager. */
+const ASSIGNABLE = sql.raw(`e.active and e.role not in ('admin', 'manager')`);
+
+const NO_ASSIGNABLE = 'Nobody can take a task: there is no active worker or accountant. Add one first.';
+
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** What a task's events carry, from a task row `t`. */
+const EVENT_COLUMNS = `t.id, t.title, t.jira_id as "jiraId", t.description, t.status,
+  t.assign_fee_cents as "assignFeeCents", t.reward_cents as "rewardCents", t.assignee_id as "assigneeId",
+  ${iso('t.completed_at')} as "completedAt"`;
+
+/** A task as the API shows it: `t` is the task, `e` its assignee. */
+const TASK_COLUMNS = sql.raw(`${EVENT_COLUMNS}, e.full_name as "assigneeName", t.created_by as "createdBy",
+  ${iso('t.created_at')} as "createdAt"`);
+
+type EventRow = Pick<
+  Task,
+  'id' | 'title' | 'jiraId' | 'description' | 'status' | 'assignFeeCents' | 'rewardCents' | 'assigneeId' | 'completedAt'
+>;
+
+/** A time-ordered UUID (RFC 9562 v7): task ids sort by creation, so the last id seen is the cursor. */
+export function uuidv7(): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(Date.now(), 0, 6);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Prices are drawn once, here, and never again: whole dollars, fee $10..$20, reward $20..$40. */
+export function drawPrices(): { assignFeeCents: number; rewardCents: number } {
+  return { assignFeeCents: randomInt(10, 21) * 100, rewardCents: randomInt(20, 41) * 100 };
+}
+
+/** Creates a task on a uniformly random assignable employee; the task and its events commit together. */
+export async function createTask({ db, bus }: TaskDeps, creator: CurrentEmployee, input: CreateTaskInput) {
+  const { title, jiraId } = titleAndJiraId(input);
+  const { assignFeeCents, rewardCents } = drawPrices();
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<Task>(sql`
+      with e as (
+        select e.id, e.full_name from tasks.employee e where ${ASSIGNABLE} order by e.id
+        offset floor(random() * (select count(*) from tasks.employee e where ${ASSIGNABLE})) limit 1
+      ), t as (
+        insert into tasks.task (id, title, jira_id, description, assign_fee_cents, reward_cents, assignee_id, created_by)
+        select ${uuidv7()}, ${title}, ${jiraId}, ${input.description ?? null}, ${assignFeeCents}, ${rewardCents},
+          e.id, ${creator.id}
+        from e
+        returning *
+      )
+      select ${TASK_COLUMNS} from t join e on e.id = t.assignee_id`);
+    if (!row) throw conflict(NO_ASSIGNABLE);
+    await bus.publish(tx, PRODUCER, [
+      { name: 'Task.Created', data: taskData(row) },
+      { name: 'TaskAssigned', data: moneyData(row, row.assignFeeCents, row.createdAt) },
+    ]);
+    return row;
+  });
+}
+
+/** `[UP-42] - Fix the beak` → UP-42 + `Fix the beak`; a jiraId given beside it must agree. */
+function titleAndJiraId(input: CreateTaskInput): { title: string; jiraId: string | null } {
+  const split = splitLegacyTitle(input.title);
+  if (split.jiraId && input.jiraId && split.jiraId !== input.jiraId) {
+    throw badRequest(`The title carries the jira id ${split.jiraId} but jiraId is ${input.jiraId}; give one of them.`);
+  }
+  const jiraId = input.jiraId ?? split.jiraId;
+  if (jiraId !== null && !JIRA_ID.test(jiraId)) {
+    throw badRequest(`The jira id ${jiraId} must look like UP-42.`);
+  }
+  if (split.title === '') throw badRequest('The title is empty once the jira id is taken out of it.');
+  if (/[[\]]/.test(split.title)) {
+    throw badRequest('The title must not contain [ or ]: put the jira id in jiraId, or write it as "[UP-42] - Title".');
+  }
+  return { title: split.title, jiraId };
+}
+
+/**
+ * A page of tasks, newest first. Workers and accountants see only their own: asking for someone
+ * else's is refused (403) rather than silently answered with an empty page.
+ */
+export async function listTasks(db: Database, caller: CurrentEmployee, query: ListTasksInput) {
+  const asked = query.assignee === 'me' ? caller.id : query.assignee;
+  if (!SEES_ALL.includes(caller.role) && asked !== undefined && asked !== caller.id) {
+    throw forbidden('Workers and accountants list only their own tasks.');
+  }
+  const assignee = SEES_ALL.includes(caller.role) ? asked : caller.id;
+  const conditions: SQL[] = [sql`true`];
+  if (assignee !== undefined) conditions.push(sql`t.assignee_id = ${assignee}`);
+  if (query.status) conditions.push(sql`t.status = ${query.status}`);
+  if (query.cursor) conditions.push(sql`t.id < ${query.cursor}`);
+  const rows = await db.execute<Task>(sql`
+    select ${TASK_COLUMNS} from tasks.task t join tasks.employee e on e.id = t.assignee_id
+    where ${sql.join(conditions, sql` and `)}
+    order by t.id desc limit ${query.limit + 1}`);
+  const items = rows.slice(0, query.limit);
+  return { items, nextCursor: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+/** The task if the caller may see it; otherwise a 404 that does not tell whether it exists. */
+export async function getTask(db: Executor, caller: CurrentEmployee, id: string): Promise<Task> {
+  const [row] = await db.execute<Task>(sql`
+    select ${TASK_COLUMNS} from tasks.task t join tasks.employee e on e.id = t.assignee_id where t.id = ${id}`);
+  if (!row || !(SEES_ALL.includes(caller.role) || row.assigneeId === caller.id)) {
+    throw notFound(`No task ${id} that you can see.`);
+  }
+  return row;
+}
+
+/**
+ * Marks the caller's open task done. The update locks the row, so against a reassign running at
+ * the same moment either this wins (the reassign skips the task) or it waits and finds the task
+ * gone to someone else.
+ */
+export async function completeTask({ db, bus }: TaskDeps, caller: CurrentEmployee, id: string) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<Task>(sql`
+      with t as (
+        update tasks.task set status = 'done', completed_at = now()
+        where id = ${id} and status = 'open' and assignee_id = ${caller.id}
+        returning *
+      )
+      select ${TASK_COLUMNS} from t join tasks.employee e on e.id = t.assignee_id`);
+    if (!row) throw await whyNotCompleted(tx, caller, id);
+    await bus.publish(tx, PRODUCER, [
+      { name: 'Task.Updated', data: taskData(row) },
+      { name: 'TaskCompleted', data: moneyData(row, row.rewardCents, row.completedAt as string) },
+    ]);
+    return row;
+  });
+}
+
+async function whyNotCompleted(tx: Executor, caller: CurrentEmployee, id: string) {
+  const task = await getTask(tx, caller, id);
+  if (task.status === 'done') return conflict(`Task ${id} is already done.`);
+  return forbidden(`Only the assignee, ${task.assigneeName}, can complete task ${id}.`);
+}
+
+/**
+ * Gives every open task to a uniformly random assignable employee in one statement, and publishes
+ * a Task.Updated and a TaskAssigned (charging the fee again) for each in one call. The open tasks
+ * are locked as they are picked: a task completed first is no longer open and stays put; a
+ * complete that comes second waits, then finds the task moved.
+ */
+export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<ReassignResult> {
+  return db.transaction(async (tx) => {
+    const [{ at } = { at: '' }] = await tx.execute<{ at: string }>(
+      sql`select pg_advisory_xact_lock(${REASSIGN_LOCK}), ${sql.raw(iso('now()'))} as at`,
+    );
+    // Room to sort and join 100,000 open tasks in memory rather than on disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    const rows = await tx.execute<EventRow>(sql`
+      with pool as (
+        select e.id, row_number() over (order by e.id) as n from tasks.employee e where ${ASSIGNABLE}
+      ), size as (
+        select count(*) as n from pool
+      ), picked as (
+        select t.id, floor(random() * size.n)::bigint + 1 as n
+        from tasks.task t cross join size
+        where t.status = 'open' and size.n > 0
+        for update of t
+      )
+      update tasks.task t set assignee_id = pool.id
+      from picked join pool on pool.n = picked.n
+      where t.id = picked.id
+      returning ${sql.raw(EVENT_COLUMNS)}`);
+    if (rows.length === 0) {
+      const [pool] = await tx.execute<{ n: number }>(
+        sql`select count(*)::int as n from tasks.employee e where ${ASSIGNABLE}`,
+      );
+      if (!pool?.n) throw conflict(NO_ASSIGNABLE);
+      return { movedTasks: 0, employees: 0 };
+    }
+    await bus.publish(
+      tx,
+      PRODUCER,
+      rows.flatMap((row): NewEvent[] => [
+        { name: 'Task.Updated', data: taskData(row) },
+        { name: 'TaskAssigned', data: moneyData(row, row.assignFeeCents, at) },
+      ]),
+    );
+    return { movedTasks: rows.length, employees: new Set(rows.map((row) => row.assigneeId)).size };
+  });
+}
+
+function taskData(task: EventRow): TaskData {
+  return {
+    task_id: task.id,
+    title: task.title,
+    jira_id: task.jiraId,
+    description: task.description,
+    status: task.status,
+    fee: task.assignFeeCents,
+    reward: task.rewardCents,
+    assignee: task.assigneeId,
+    completed_at: task.completedAt,
+  };
+}
+
+function moneyData(task: EventRow, amount: number, at: string) {
+  return { task_id: task.id, employee_id: task.assigneeId, amount, at };
+}

@@ -1,0 +1,54 @@
+import { connectPostgres, defineConsumer, EventBus, type PostgresConnection } from '@ates/db';
+import { createTestDatabase } from '@ates/db/testing';
+import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { type Identity, openIdentity } from '../../src/identity/identity.ts';
+import { EMPLOYEE_READS, TEST_CONSUMER } from './consumer.ts';
+
+export interface IdentityDatabase {
+  url: string;
+  conn: PostgresConnection;
+  bus: EventBus;
+  identity: Identity;
+  stop(): Promise<void>;
+}
+
+/** A fresh migrated database with the bus started (and the test consumer's queue): the identity service on it. */
+export async function identityDatabase(): Promise<IdentityDatabase> {
+  defineConsumer(TEST_CONSUMER, EMPLOYEE_READS);
+  const url = await createTestDatabase(inject('postgresUrl'));
+  const conn = connectPostgres(url);
+  const bus = new EventBus(url, conn.db, { retryLimit: 1, retryDelaySeconds: 0 });
+  await bus.start();
+  const identity = await openIdentity({ db: conn.db, bus });
+  return {
+    url,
+    conn,
+    bus,
+    identity,
+    async stop() {
+      await bus.stop();
+      await conn.close();
+    },
+  };
+}
+
+export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** How many rows the identity and bus tables hold: what "nothing was written" compares. */
+export async function footprint(conn: PostgresConnection) {
+  const [row] = await conn.db.execute<{ users: number; accounts: number; events: number; jobs: number }>(sql`
+    select (select count(*)::int from identity.user) as users,
+           (select count(*)::int from identity.account) as accounts,
+           (select count(*)::int from bus.event_log) as events,
+           (select count(*)::int from pgboss.job) as jobs`);
+  return row;
+}

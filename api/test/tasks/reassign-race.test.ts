@@ -1,0 +1,163 @@
+import { connectPostgres, type PostgresConnection } from '@ates/db';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CurrentEmployee } from '../../src/http/env.ts';
+import { ApiError } from '../../src/http/problem.ts';
+import { completeTask, createTask, reassignOpenTasks, type TaskDeps } from '../../src/tasks/service.ts';
+import { hire, inParallel, type TasksDatabase, tasksDatabase } from './support.ts';
+
+let db: TasksDatabase;
+/** A pool of its own for the completes: real transactions on other connections than the reassign's. */
+let completers: PostgresConnection;
+let completerDeps: TaskDeps;
+let workers: CurrentEmployee[];
+
+type LoggedEvent = {
+  position: number;
+  publishId: string;
+  name: string;
+  taskId: string;
+  employeeId: string | null;
+};
+
+async function openTasks() {
+  return db.conn.db.execute<{ id: string; assignee: string }>(
+    sql`select id, assignee_id as assignee from tasks.task where status = 'open' order by id`,
+  );
+}
+
+/** Completes a task as `assignee`; a task moved away meanwhile is a 404, which is an outcome here. */
+async function tryComplete(task: { id: string; assignee: string }): Promise<'done' | number> {
+  const assignee = workers.find((w) => w.id === task.assignee) as CurrentEmployee;
+  try {
+    await completeTask(completerDeps, assignee, task.id);
+    return 'done';
+  } catch (error) {
+    if (error instanceof ApiError) return error.status;
+    throw error;
+  }
+}
+
+/** The backends waiting for a lock that `pid` holds. */
+async function blockedBy(pid: number): Promise<number[]> {
+  const rows = await db.conn.db.execute<{ pid: number }>(
+    sql`select pid from pg_stat_activity where ${pid} = any(pg_blocking_pids(pid))`,
+  );
+  return rows.map((r) => r.pid);
+}
+
+async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeAll(async () => {
+  db = await tasksDatabase();
+  completers = connectPostgres(db.url, { max: 40 });
+  completerDeps = { db: completers.db, bus: db.bus };
+  workers = await hire(db.conn, 'worker', 5);
+  const [manager] = await hire(db.conn, 'manager');
+  await inParallel(
+    Array.from({ length: 1_500 }, (_, i) => i),
+    8,
+    (i) => createTask(db.deps, manager as CurrentEmployee, { title: `Race ${i}` }),
+  );
+});
+
+afterAll(async () => {
+  await completers.close();
+  await db.stop();
+});
+
+describe('reassign against concurrent completes', () => {
+  it('never moves or charges a task completed first; a complete that comes second finds the task moved', async () => {
+    const before = await openTasks();
+    const held = before[Math.floor(before.length / 2)] as { id: string; assignee: string };
+    // A transaction holding one task stops the reassign halfway through locking the open tasks.
+    let blockerPid = 0;
+    let release = () => {};
+    const blocker = db.conn.db.transaction(async (tx) => {
+      const [row] = await tx.execute<{ pid: number }>(
+        sql`select pg_backend_pid() as pid from tasks.task where id = ${held.id} for update`,
+      );
+      blockerPid = row?.pid ?? 0;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await until(async () => blockerPid !== 0);
+    const reassign = reassignOpenTasks(db.deps);
+    const [reassigner = 0] = await until(() => blockedBy(blockerPid).then((pids) => pids.length === 1 && pids));
+
+    // Every contender either completes at once or waits for a task the reassign has locked.
+    const contenders = before.filter((task) => task.id !== held.id).filter((_, i) => i % 50 === 0);
+    const settled: ('done' | number)[] = [];
+    const completes = contenders.map((task) => tryComplete(task).then((outcome) => settled.push(outcome)));
+    await until(async () => (await blockedBy(reassigner)).length + settled.length === contenders.length);
+    const completedFirst = settled.filter((outcome) => outcome === 'done').length;
+    release();
+    await blocker;
+    const moved = await reassign;
+    await Promise.all(completes);
+
+    expect(completedFirst).toBeGreaterThan(0);
+    expect(settled.length).toBe(contenders.length);
+    expect(settled.filter((o) => o !== 'done' && o !== 404)).toEqual([]);
+    expect(settled.filter((o) => o === 404).length).toBeGreaterThan(0);
+    expect(moved.movedTasks).toBe(before.length - completedFirst);
+    await expectConsistentHistory();
+  });
+
+  it('keeps every task consistent under a storm of completes around a second reassign', async () => {
+    const before = await openTasks();
+    const storm = before.filter((_, i) => i % 3 === 0);
+    const half = Math.floor(storm.length / 2);
+    const early = inParallel(storm.slice(0, half), 20, tryComplete);
+    const moved = reassignOpenTasks(db.deps);
+    const late = inParallel(storm.slice(half), 20, tryComplete);
+    const outcomes = [...(await early), ...(await late)];
+    await moved;
+
+    expect(outcomes.filter((o) => o !== 'done' && o !== 404)).toEqual([]);
+    expect(outcomes.filter((o) => o === 'done').length).toBeGreaterThan(0);
+    await expectConsistentHistory();
+  });
+});
+
+/**
+ * Reads the event log back: for each task the charges and completions must tell one story that
+ * ends in the task's current state, with no charge after a completion.
+ */
+async function expectConsistentHistory() {
+  const events = await db.conn.db.execute<LoggedEvent>(
+    sql`select position, publish_id as "publishId", event_name as name, data->>'task_id' as "taskId",
+          data->>'employee_id' as "employeeId"
+        from bus.event_log where event_name in ('TaskAssigned', 'TaskCompleted') order by position`,
+  );
+  const tasks = await db.conn.db.execute<{ id: string; status: string; assignee: string }>(
+    sql`select id, status, assignee_id as assignee from tasks.task`,
+  );
+  const history = Map.groupBy(events, (e) => e.taskId);
+  const problems: string[] = [];
+  for (const task of tasks) {
+    const own = history.get(task.id) ?? [];
+    const completions = own.filter((e) => e.name === 'TaskCompleted');
+    const done = own.findIndex((e) => e.name === 'TaskCompleted');
+    const charges = own.filter((e) => e.name === 'TaskAssigned');
+    if (completions.length !== (task.status === 'done' ? 1 : 0))
+      problems.push(`${task.id}: ${completions.length} completions`);
+    if (done >= 0 && done !== own.length - 1) problems.push(`${task.id}: charged again after its completion`);
+    if (done > 0 && own[done - 1]?.employeeId !== own[done]?.employeeId) {
+      problems.push(`${task.id}: completed by someone other than the last one charged`);
+    }
+    if (charges.at(-1)?.employeeId !== task.assignee) problems.push(`${task.id}: last charge is not its assignee`);
+    const perPublish = Map.groupBy(charges, (e) => e.publishId);
+    if ([...perPublish.values()].some((c) => c.length > 1)) problems.push(`${task.id}: charged twice by one reassign`);
+  }
+  expect(problems).toEqual([]);
+}

@@ -1,0 +1,47 @@
+import { confirm } from '@inquirer/prompts';
+import { Flags } from '@oclif/core';
+import type { Rebuild } from '../../analytics.ts';
+import { AtesCommand, EXIT } from '../../base-command.ts';
+import { count, progressBar } from '../../render.ts';
+
+const POLL_MS = 250;
+
+export default class AnalyticsRebuild extends AtesCommand {
+  static override summary = 'Rebuild the analytics store from the event log (admin)';
+  static override description = `Empties the analytics read side and replays every event it is fed from, on the server,
+showing how far it has got. Reports are incomplete until it finishes. Asks first at a terminal; elsewhere
+pass --yes.`;
+  static override examples = [
+    '<%= config.bin %> analytics rebuild',
+    '<%= config.bin %> analytics rebuild --yes --json',
+  ];
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
+  };
+
+  async run(): Promise<Rebuild> {
+    const { flags } = await this.parse(AnalyticsRebuild);
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) this.error('Pass --yes to rebuild when not at a terminal.', { exit: EXIT.badInput });
+      const message = 'Empty the analytics store and rebuild it from the event log? Reports are incomplete meanwhile.';
+      if (!(await confirm({ message, default: false }))) this.error('Nothing changed.', { exit: EXIT.failure });
+    }
+    let rebuild = await this.request<Rebuild>('POST', '/v1/analytics/rebuild');
+    const bar = progressBar('Replaying events');
+    try {
+      while (rebuild.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        rebuild = await this.request<Rebuild>('GET', `/v1/analytics/rebuild/${rebuild.id}`);
+        bar.update(rebuild.done, rebuild.total);
+      }
+    } finally {
+      bar.stop();
+    }
+    if (rebuild.state === 'failed') this.error(`The rebuild failed: ${rebuild.error}`, { exit: EXIT.failure });
+    const seconds = (Date.parse(rebuild.finishedAt ?? '') - Date.parse(rebuild.startedAt)) / 1000;
+    this.log(`Rebuilt the analytics store from ${count(rebuild.done)} events in ${seconds.toFixed(1)} s.`);
+    if (rebuild.rejected > 0)
+      this.log(`${count(rebuild.rejected)} events failed their schema and were skipped; see the server log.`);
+    return rebuild;
+  }
+}

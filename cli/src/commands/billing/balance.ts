@@ -1,0 +1,29 @@
+import { AtesCommand } from '../../base-command.ts';
+import { type Account, employeeFlag } from '../../billing.ts';
+import { money } from '../../render.ts';
+
+export default class BillingBalance extends AtesCommand {
+  static override summary = 'Show a balance: yours, or an employee’s (admins, accountants)';
+  static override description =
+    `A positive balance is paid out at the close of the business day; a negative one carries over to the next day.`;
+  static override examples = [
+    '<%= config.bin %> billing balance',
+    '<%= config.bin %> billing balance --employee kesha@popug.inc',
+    '<%= config.bin %> billing balance --json',
+  ];
+  static override flags = { employee: employeeFlag };
+
+  async run(): Promise<Account> {
+    const { flags } = await this.parse(BillingBalance);
+    const account = await this.request<Account>('GET', `/v1/accounts/${encodeURIComponent(flags.employee)}`);
+    const who = account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId;
+    const standing =
+      account.balanceCents > 0
+        ? 'paid out at the close of the day'
+        : account.balanceCents < 0
+          ? 'owed, carried over to the next day'
+          : 'nothing owed either way';
+    this.log(`${who}: ${money(account.balanceCents)} (${standing}; business day ${account.businessDay})`);
+    return account;
+  }
+}

@@ -1,0 +1,53 @@
+import { input, password, select } from '@inquirer/prompts';
+import { Flags } from '@oclif/core';
+import { AtesCommand, ask } from '../../base-command.ts';
+import { type Employee, ROLES } from '../../identity.ts';
+import { describeEmployee } from '../../render.ts';
+
+type Created = Employee & { generatedPassword?: string };
+
+export default class EmployeeCreate extends AtesCommand {
+  static override summary = 'Create an employee who can sign in (admin)';
+  static override description = `Asks for whatever the flags leave out when run at a terminal. Without --password (and
+an empty answer at the prompt) a strong password is generated and shown once.`;
+  static override examples = [
+    '<%= config.bin %> employee create',
+    '<%= config.bin %> employee create --email kesha@popug.inc --name "Kesha Popug" --role worker',
+    '<%= config.bin %> employee create --email chief@popug.inc --name "Chief Popug" --role manager --json',
+  ];
+  static override flags = {
+    email: Flags.string({ description: 'their email; they sign in with it' }),
+    name: Flags.string({ description: 'their full name' }),
+    role: Flags.option({ description: 'what they may do', options: ROLES })(),
+    password: Flags.string({ description: `their password (at least 10 characters) [default: generated]` }),
+  };
+
+  async run(): Promise<Created> {
+    const { flags } = await this.parse(EmployeeCreate);
+    const email = flags.email ?? (await ask('email', () => input({ message: 'Email', required: true })));
+    const fullName = flags.name ?? (await ask('name', () => input({ message: 'Full name', required: true })));
+    const role =
+      flags.role ??
+      (await ask('role', () =>
+        select({ message: 'Role', choices: ROLES.map((value) => ({ value })), default: 'worker' }),
+      ));
+    const chosen = flags.password ?? (process.stdin.isTTY ? await this.askPassword() : '');
+    const created = await this.request<Created>('POST', '/v1/employees', {
+      email,
+      fullName,
+      role,
+      ...(chosen ? { password: chosen } : {}),
+    });
+    this.log(`Created ${describeEmployee(created)} (id ${created.id}).`);
+    if (created.generatedPassword) this.log(`Their password, shown this once: ${created.generatedPassword}`);
+    return created;
+  }
+
+  private askPassword(): Promise<string> {
+    return password({
+      message: 'Password (empty: generate one)',
+      mask: '*',
+      validate: (value) => value.length === 0 || value.length >= 10 || 'At least 10 characters, or empty.',
+    });
+  }
+}

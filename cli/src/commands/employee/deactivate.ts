@@ -1,0 +1,34 @@
+import { confirm } from '@inquirer/prompts';
+import { Flags } from '@oclif/core';
+import { EXIT } from '../../base-command.ts';
+import { type Employee, EmployeeCommand, employeeArg } from '../../identity.ts';
+import { describeEmployee } from '../../render.ts';
+
+export default class EmployeeDeactivate extends EmployeeCommand {
+  static override summary = 'Deactivate an employee: no more sign-in, sessions or API keys (admin)';
+  static override description = 'There is no undo: asks first at a terminal; elsewhere pass --yes.';
+  static override examples = [
+    '<%= config.bin %> employee deactivate kesha@popug.inc',
+    '<%= config.bin %> employee deactivate 3f2b8c1e-… --yes --json',
+  ];
+  static override args = { employee: employeeArg };
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
+  };
+
+  async run(): Promise<Employee> {
+    const { args, flags } = await this.parse(EmployeeDeactivate);
+    const target = await this.findEmployee(args.employee);
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) this.error('Pass --yes to deactivate when not at a terminal.', { exit: EXIT.badInput });
+      const sure = await confirm({
+        message: `Deactivate ${describeEmployee(target)}? There is no undo.`,
+        default: false,
+      });
+      if (!sure) this.error('Nothing changed.', { exit: EXIT.failure });
+    }
+    const employee = await this.request<Employee>('POST', `/v1/employees/${target.id}/deactivate`);
+    this.log(`Deactivated ${describeEmployee(employee)}: their sessions ended and their API keys stopped working.`);
+    return employee;
+  }
+}

@@ -1,0 +1,56 @@
+import { Flags } from '@oclif/core';
+import { AtesCommand } from '../../base-command.ts';
+import { type Employee, ROLES } from '../../identity.ts';
+import { table, time } from '../../render.ts';
+
+export default class EmployeeList extends AtesCommand {
+  static override summary = 'List employees by name (admin)';
+  static override examples = [
+    '<%= config.bin %> employee list',
+    '<%= config.bin %> employee list --role worker --status active',
+    '<%= config.bin %> employee list --all --json',
+  ];
+  static override flags = {
+    role: Flags.option({ description: 'only this role', options: ROLES })(),
+    status: Flags.option({
+      description: 'only active or deactivated employees',
+      options: ['active', 'deactivated'] as const,
+    })(),
+    limit: Flags.integer({ description: 'employees per page', min: 1, max: 200, default: 50 }),
+    cursor: Flags.string({ description: 'the page after this cursor (from a previous --json answer)' }),
+    all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
+  };
+
+  async run(): Promise<{ items: Employee[]; nextCursor: string | null }> {
+    const { flags } = await this.parse(EmployeeList);
+    const query = new URLSearchParams({ limit: String(flags.limit) });
+    if (flags.role) query.set('role', flags.role);
+    if (flags.status) query.set('active', String(flags.status === 'active'));
+    if (flags.cursor) query.set('cursor', flags.cursor);
+    const items: Employee[] = [];
+    let nextCursor: string | null;
+    do {
+      const page = await this.request<{ items: Employee[]; nextCursor: string | null }>(
+        'GET',
+        `/v1/employees?${query}`,
+      );
+      items.push(...page.items);
+      nextCursor = page.nextCursor;
+      if (nextCursor) query.set('cursor', nextCursor);
+    } while (flags.all && nextCursor);
+    if (items.length === 0) this.log('No employees match.');
+    else {
+      const rows = items.map((e) => [
+        e.fullName,
+        e.email,
+        e.role,
+        e.active ? 'active' : 'deactivated',
+        time(e.createdAt),
+        e.id,
+      ]);
+      this.log(table(['Name', 'Email', 'Role', 'Status', 'Since (UTC)', 'Id'], rows));
+    }
+    if (nextCursor) this.log(`More: ates employee list --cursor ${nextCursor} (or --all)`);
+    return { items, nextCursor };
+  }
+}

@@ -1,0 +1,56 @@
+import { Flags } from '@oclif/core';
+import { type AuditEntry, type AuditReport, taskName } from '../../analytics.ts';
+import { AtesCommand } from '../../base-command.ts';
+import { dayFlag } from '../../billing.ts';
+import { money, table, time, whileWaiting } from '../../render.ts';
+
+const KIND = { debit: 'fee', credit: 'reward', payout: 'payout' } as const;
+
+export default class ReportAudit extends AtesCommand {
+  static override summary = "A business day's audit log: every fee, reward and payout (admin)";
+  static override description = `Every entry of the day, oldest first, with the employee and the task it was for;
+amounts as the employee's balance moved (a fee or a payout negative). Without --date: today.`;
+  static override examples = [
+    '<%= config.bin %> report audit',
+    '<%= config.bin %> report audit --date 2026-11-24 --all',
+    '<%= config.bin %> report audit --date 2026-11-24 --json',
+  ];
+  static override flags = {
+    date: dayFlag('the business day [default: today]'),
+    limit: Flags.integer({ description: 'entries per page', min: 1, max: 1000, default: 100 }),
+    cursor: Flags.string({ description: 'the page after this cursor (the nextCursor of a previous page)' }),
+    all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
+  };
+
+  async run(): Promise<AuditReport> {
+    const { flags } = await this.parse(ReportAudit);
+    const query = new URLSearchParams({ limit: String(flags.limit) });
+    if (flags.date) query.set('date', flags.date);
+    if (flags.cursor) query.set('cursor', flags.cursor);
+    const items: AuditEntry[] = [];
+    let page: AuditReport;
+    do {
+      page = await whileWaiting(
+        'Reading the audit log',
+        this.request<AuditReport>('GET', `/v1/reports/audit?${query}`),
+      );
+      items.push(...page.items);
+      if (page.nextCursor) query.set('cursor', page.nextCursor);
+    } while (flags.all && page.nextCursor);
+    if (items.length === 0) this.log(`Nothing was charged, rewarded or paid out on ${page.businessDay}.`);
+    else {
+      const rows = items.map((e) => [
+        time(e.at),
+        e.employeeName ?? e.employeeId,
+        KIND[e.kind],
+        money(e.amountCents),
+        e.taskId ? taskName(e.jiraId, e.title) || e.taskId : '',
+        e.description ?? '',
+      ]);
+      this.log(`Audit log of ${page.businessDay}`);
+      this.log(table(['Time (UTC)', 'Employee', 'Kind', 'Amount', 'Task', 'Description'], rows, { alignRight: [3] }));
+    }
+    if (page.nextCursor) this.log(`More: add --cursor ${page.nextCursor} (or --all).`);
+    return { businessDay: page.businessDay, items, nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,35 @@
+import type { EarningsReport } from '../../analytics.ts';
+import { AtesCommand } from '../../base-command.ts';
+import { dayFlag } from '../../billing.ts';
+import { barChart, money, whileWaiting } from '../../render.ts';
+
+export default class ReportEarnings extends AtesCommand {
+  static override summary = 'Management earnings per business day, as a bar chart (admin)';
+  static override description = `One bar per business day: the assign fees charged that day less the rewards paid,
+right of the axis when management earned, left of it (▒) when it paid out more than it took in.
+Without flags, the last 14 days up to today; at most 366 days.`;
+  static override examples = [
+    '<%= config.bin %> report earnings',
+    '<%= config.bin %> report earnings --from 2026-11-01 --to 2026-11-30',
+    '<%= config.bin %> report earnings --json',
+  ];
+  static override flags = {
+    from: dayFlag('first business day [default: 13 days before --to]'),
+    to: dayFlag('last business day [default: today]'),
+  };
+
+  async run(): Promise<EarningsReport> {
+    const { flags } = await this.parse(ReportEarnings);
+    const query = new URLSearchParams();
+    if (flags.from) query.set('from', flags.from);
+    if (flags.to) query.set('to', flags.to);
+    const report = await whileWaiting(
+      'Reading the analytics',
+      this.request<EarningsReport>('GET', `/v1/reports/earnings?${query}`),
+    );
+    const rows = report.items.map((day) => ({ label: day.businessDay, value: day.managementEarningsCents }));
+    this.log(barChart(rows, { format: money }));
+    this.log(`Total over ${report.items.length} days: ${money(report.managementEarningsCents)}`);
+    return report;
+  }
+}

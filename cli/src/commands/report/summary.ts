@@ -1,0 +1,23 @@
+import type { Summary } from '../../analytics.ts';
+import { AtesCommand } from '../../base-command.ts';
+import { count, money, whileWaiting } from '../../render.ts';
+
+export default class ReportSummary extends AtesCommand {
+  static override summary = "Today's management earnings and how many employees are in the negative (admin)";
+  static override description = `Today is the calendar day in the business time zone (ATES_TIMEZONE on the server).
+Management earnings are the day's assign fees less its completion rewards; an employee is in the negative
+when their balance, over all time, is below zero.`;
+  static override examples = ['<%= config.bin %> report summary', '<%= config.bin %> report summary --json'];
+
+  async run(): Promise<Summary> {
+    const summary = await whileWaiting('Reading the analytics', this.request<Summary>('GET', '/v1/reports/summary'));
+    const { businessDay, timeZone, feesCents, rewardsCents, managementEarningsCents, payoutsCents } = summary;
+    this.log(`Today, ${businessDay} (${timeZone})`);
+    this.log(
+      `  Management earnings:       ${money(managementEarningsCents)} (fees ${money(feesCents)} − rewards ${money(rewardsCents)})`,
+    );
+    this.log(`  Employees in the negative: ${count(summary.employeesInNegative)}`);
+    if (payoutsCents > 0) this.log(`  Paid out at today's close: ${money(payoutsCents)}`);
+    return summary;
+  }
+}

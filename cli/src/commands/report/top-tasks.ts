@@ -1,0 +1,59 @@
+import { Flags } from '@oclif/core';
+import { type TopTasksReport, taskName } from '../../analytics.ts';
+import { AtesCommand } from '../../base-command.ts';
+import { dayFlag } from '../../billing.ts';
+import { money, table, time, whileWaiting } from '../../render.ts';
+
+export default class ReportTopTasks extends AtesCommand {
+  static override summary = 'The most expensive tasks of a day, week, month or range (admin)';
+  static override description = `The tasks completed in the period with the highest completion reward; equal rewards
+go to the earlier completion. A week runs Monday to Sunday; days are counted in the business time zone.
+Without flags: today.`;
+  static override examples = [
+    '<%= config.bin %> report top-tasks',
+    '<%= config.bin %> report top-tasks --period week',
+    '<%= config.bin %> report top-tasks --period month --date 2026-10-15 --limit 20',
+    '<%= config.bin %> report top-tasks --from 2026-11-01 --to 2026-11-15 --json',
+  ];
+  static override flags = {
+    period: Flags.option({
+      description: 'the day, week or month that holds --date',
+      options: ['day', 'week', 'month'] as const,
+      exclusive: ['from', 'to'],
+    })(),
+    date: dayFlag('a day in the period [default: today]', { exclusive: ['from', 'to'] }),
+    from: dayFlag('first day of a range of your own', { dependsOn: ['to'] }),
+    to: dayFlag('last day of the range', { dependsOn: ['from'] }),
+    limit: Flags.integer({ description: 'how many tasks', min: 1, max: 100, default: 10 }),
+  };
+
+  async run(): Promise<TopTasksReport> {
+    const { flags } = await this.parse(ReportTopTasks);
+    const query = new URLSearchParams({ limit: String(flags.limit) });
+    for (const name of ['period', 'date', 'from', 'to'] as const) {
+      const value = flags[name];
+      if (value) query.set(name, value);
+    }
+    const report = await whileWaiting(
+      'Ranking the tasks',
+      this.request<TopTasksReport>('GET', `/v1/reports/top-tasks?${query}`),
+    );
+    const period = report.from === report.to ? report.from : `${report.from} to ${report.to}`;
+    if (report.items.length === 0) {
+      this.log(`No task was completed on ${period} (${report.timeZone}).`);
+      return report;
+    }
+    const rows = report.items.map((t) => [
+      t.rank,
+      money(t.rewardCents),
+      taskName(t.jiraId, t.title),
+      time(t.completedAt),
+      t.completedByName ?? t.completedById,
+    ]);
+    this.log(
+      `The most expensive tasks completed ${report.from === report.to ? 'on' : 'from'} ${period} (${report.timeZone})`,
+    );
+    this.log(table(['#', 'Reward', 'Task', 'Completed (UTC)', 'Completed by'], rows, { alignRight: [0, 1] }));
+    return report;
+  }
+}

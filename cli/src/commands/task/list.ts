@@ -1,0 +1,43 @@
+import { Flags } from '@oclif/core';
+import { AtesCommand } from '../../base-command.ts';
+import { taskTable } from '../../render.ts';
+import type { Task, TaskPage } from '../../tasks.ts';
+
+export default class TaskList extends AtesCommand {
+  static override summary = 'List tasks, newest first';
+  static override description =
+    'Managers and admins see every task (--mine for their own); workers and accountants see the tasks assigned to them.';
+  static override examples = [
+    '<%= config.bin %> task list',
+    '<%= config.bin %> task list --mine --status open',
+    '<%= config.bin %> task list --assignee 3f2b8c1e-… --status done --all --json',
+  ];
+  static override flags = {
+    mine: Flags.boolean({ description: 'only the tasks assigned to you', exclusive: ['assignee'] }),
+    assignee: Flags.string({ description: 'only the tasks of this employee id (managers and admins)' }),
+    status: Flags.option({ description: 'only open or done tasks', options: ['open', 'done'] as const })(),
+    limit: Flags.integer({ description: 'tasks per page', min: 1, max: 200, default: 50 }),
+    cursor: Flags.string({ description: 'the page after this cursor (the nextCursor of a previous page)' }),
+    all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
+  };
+
+  async run(): Promise<TaskPage> {
+    const { flags } = await this.parse(TaskList);
+    const query = new URLSearchParams({ limit: String(flags.limit) });
+    const assignee = flags.mine ? 'me' : flags.assignee;
+    if (assignee) query.set('assignee', assignee);
+    if (flags.status) query.set('status', flags.status);
+    if (flags.cursor) query.set('cursor', flags.cursor);
+    const items: Task[] = [];
+    let nextCursor: string | null;
+    do {
+      const page = await this.request<TaskPage>('GET', `/v1/tasks?${query}`);
+      items.push(...page.items);
+      nextCursor = page.nextCursor;
+      if (nextCursor) query.set('cursor', nextCursor);
+    } while (flags.all && nextCursor);
+    this.log(items.length === 0 ? 'No tasks match.' : taskTable(items));
+    if (nextCursor) this.log(`More: add --cursor ${nextCursor} (or --all).`);
+    return { items, nextCursor };
+  }
+}

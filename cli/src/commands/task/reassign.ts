@@ -1,0 +1,40 @@
+import { confirm } from '@inquirer/prompts';
+import { Flags } from '@oclif/core';
+import { AtesCommand, EXIT } from '../../base-command.ts';
+import { count, whileWaiting } from '../../render.ts';
+
+interface ReassignResult {
+  movedTasks: number;
+  employees: number;
+}
+
+export default class TaskReassign extends AtesCommand {
+  static override summary = 'Give every open task to a random worker or accountant (manager, admin)';
+  static override description =
+    'Each open task goes to a uniformly random worker or accountant, possibly the same one, who is charged its fee ' +
+    'again. Asks first at a terminal; elsewhere pass --yes.';
+  static override examples = ['<%= config.bin %> task reassign', '<%= config.bin %> task reassign --yes --json'];
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
+  };
+
+  async run(): Promise<ReassignResult> {
+    const { flags } = await this.parse(TaskReassign);
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) this.error('Pass --yes to reassign when not at a terminal.', { exit: EXIT.badInput });
+      const message = 'Reassign every open task? Whoever receives one is charged its fee again.';
+      if (!(await confirm({ message, default: false }))) this.error('Nothing changed.', { exit: EXIT.failure });
+    }
+    const result = await whileWaiting(
+      'Reassigning the open tasks',
+      this.request<ReassignResult>('POST', '/v1/tasks/reassign'),
+    );
+    this.log(
+      result.movedTasks === 0
+        ? 'There are no open tasks: nothing moved.'
+        : `Moved ${count(result.movedTasks)} open task${result.movedTasks === 1 ? '' : 's'} ` +
+            `to ${count(result.employees)} employee${result.employees === 1 ? '' : 's'}.`,
+    );
+    return result;
+  }
+}

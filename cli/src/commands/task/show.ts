@@ -1,0 +1,19 @@
+import { AtesCommand } from '../../base-command.ts';
+import { describeTask } from '../../render.ts';
+import { type Task, taskArg } from '../../tasks.ts';
+
+export default class TaskShow extends AtesCommand {
+  static override summary = 'Show one task';
+  static override examples = [
+    '<%= config.bin %> task show 0193b6a2-…',
+    '<%= config.bin %> task show 0193b6a2-… --json',
+  ];
+  static override args = { id: taskArg };
+
+  async run(): Promise<Task> {
+    const { args } = await this.parse(TaskShow);
+    const task = await this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(args.id)}`);
+    this.log(describeTask(task));
+    return task;
+  }
+}

@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import type { EventBus, Handler } from '../bus/bus.ts';
+import type { EmployeeData, Envelope, LedgerEventData, TaskData, TaskMoneyData } from '../bus/events.ts';
+import type { Database } from '../postgres/client.ts';
+import { READ_SIDE_TABLES, type ReadSideTable } from './schema.ts';
+import type { AnalyticsStore } from './store.ts';
+
+export const PROJECTION_CONSUMER = 'analytics.projection';
+
+/** Held shared by every projection transaction, exclusively while a rebuild empties the read side. */
+const PROJECTION_LOCK = 7_420_401;
+
+type Row = Record<string, unknown>;
+export type ReadSideRows = Record<ReadSideTable, Row[]>;
+
+const LEDGER_KIND = { AccountDebited: 'debit', AccountCredited: 'credit', PayoutMade: 'payout' } as const;
+
+/** The rows a batch of events adds to each read-side table; TaskAssigned adds none (its fee arrives as AccountDebited). */
+export function readSideRows(events: Envelope[]): ReadSideRows {
+  const rows: ReadSideRows = { employees: [], tasks: [], task_completions: [], ledger_entries: [] };
+  for (const event of events) {
+    switch (event.event_name) {
+      case 'Employee.Created':
+      case 'Employee.Updated':
+      case 'Employee.Deleted': {
+        const { employee_id, full_name, email, role } = event.data as EmployeeData;
+        const deleted = event.event_name === 'Employee.Deleted' ? 1 : 0;
+        rows.employees.push({
+          employee_id,
+          full_name,
+          email,
+          role,
+          deleted,
+          version: ms(event.event_time),
+          event_id: event.event_id,
+        });
+        break;
+      }
+      case 'Task.Created':
+      case 'Task.Updated': {
+        const { task_id, title, jira_id, description } = event.data as TaskData;
+        rows.tasks.push({
+          task_id,
+          title,
+          jira_id,
+          description,
+          version: ms(event.event_time),
+          event_id: event.event_id,
+        });
+        break;
+      }
+      case 'TaskCompleted': {
+        const { task_id, employee_id, amount, at } = event.data as TaskMoneyData;
+        rows.task_completions.push({
+          event_id: event.event_id,
+          task_id,
+          employee_id,
+          reward: amount,
+          completed_at_ms: ms(at),
+        });
+        break;
+      }
+      case 'AccountDebited':
+      case 'AccountCredited':
+      case 'PayoutMade': {
+        const { transaction_id, task_id, employee_id, amount, at, business_day } = event.data as LedgerEventData;
+        rows.ledger_entries.push({
+          event_id: event.event_id,
+          kind: LEDGER_KIND[event.event_name],
+          transaction_id,
+          task_id,
+          employee_id,
+          amount,
+          at_ms: ms(at),
+          business_day,
+        });
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
+/** Writes a batch of events to the read side: one insert per table that gets rows. */
+export async function projectEvents(store: AnalyticsStore, events: Envelope[]): Promise<void> {
+  const rows = readSideRows(events);
+  for (const table of READ_SIDE_TABLES) {
+    if (rows[table].length > 0) await store.insert(table, rows[table]);
+  }
+}
+
+/**
+ * The `analytics.projection` handler, live and on replay. The bus commits the inbox after this
+ * returns, in Postgres; a crash in between redelivers, which the reports' dedupe absorbs.
+ */
+export function projectionHandler(store: AnalyticsStore): Handler {
+  return async (tx, events) => {
+    await tx.execute(sql`select pg_advisory_xact_lock_shared(${PROJECTION_LOCK})`);
+    await projectEvents(store, events);
+  };
+}
+
+/**
+ * Empties the read side and forgets what the projection has applied, so a replay fills it again.
+ * Projection transactions in flight finish first and new ones wait: otherwise one could write
+ * before the tables are emptied and mark its events applied after the inbox is cleared, and the
+ * replay would skip events the read side no longer holds.
+ */
+export async function resetReadSide(db: Database, bus: EventBus, store: AnalyticsStore): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK})`);
+    for (const table of READ_SIDE_TABLES) await store.command(`TRUNCATE TABLE ${table}`);
+    await bus.resetConsumer(PROJECTION_CONSUMER);
+  });
+}
+
+/** Rebuilds the read side from the event log: empties it, then replays every event it reads. */
+export async function rebuildReadSide(
+  db: Database,
+  bus: EventBus,
+  store: AnalyticsStore,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ delivered: number; rejected: number }> {
+  await resetReadSide(db, bus, store);
+  return bus.replay(PROJECTION_CONSUMER, projectionHandler(store), { onProgress });
+}
+
+const ms = (iso: string) => Date.parse(iso);

@@ -1,0 +1,57 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { Role } from '../bus/events.ts';
+
+export const tasks = pgSchema('tasks');
+
+/**
+ * The tasks context's own copy of the employees, fed only by Employee events. `active` turns
+ * false when Employee.Deleted is applied and never back: a deleted employee is never resurrected.
+ */
+export const employee = tasks.table(
+  'employee',
+  {
+    id: text('id').primaryKey(),
+    fullName: text('full_name').notNull(),
+    role: text('role').$type<Role>().notNull(),
+    email: text('email').notNull(),
+    active: boolean('active').notNull(),
+    /** `event_time` of the newest Employee event applied: an older one arriving late changes nothing. */
+    lastEventAt: timestamp('last_event_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [
+    check('employee_role_check', sql`${t.role} in ('admin', 'manager', 'accountant', 'worker')`),
+    index('employee_assignable_idx').on(t.id).where(sql`${t.active} and ${t.role} not in ('admin', 'manager')`),
+  ],
+);
+
+export type TaskStatus = 'open' | 'done';
+
+export const task = tasks.table(
+  'task',
+  {
+    /** A UUIDv7, so ids sort by creation time: the id is the keyset of list cursors. */
+    id: uuid('id').primaryKey(),
+    title: text('title').notNull(),
+    jiraId: text('jira_id'),
+    description: text('description'),
+    status: text('status').$type<TaskStatus>().notNull().default('open'),
+    assignFeeCents: integer('assign_fee_cents').notNull(),
+    rewardCents: integer('reward_cents').notNull(),
+    /** Always an employee drawn from `employee`, in the same statement: no foreign key to check per row. */
+    assigneeId: text('assignee_id').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [
+    check('task_title_check', sql`${t.title} <> '' and ${t.title} !~ '[][]'`),
+    check('task_jira_id_check', sql`${t.jiraId} ~ '^[A-Z][A-Z0-9]*-[0-9]+$'`),
+    check('task_status_check', sql`${t.status} in ('open', 'done')`),
+    check('task_done_has_time_check', sql`(${t.status} = 'done') = (${t.completedAt} is not null)`),
+    check('task_assign_fee_check', sql`${t.assignFeeCents} between 1000 and 2000 and ${t.assignFeeCents} % 100 = 0`),
+    check('task_reward_check', sql`${t.rewardCents} between 2000 and 4000 and ${t.rewardCents} % 100 = 0`),
+    index('task_status_id_idx').on(t.status, t.id),
+    index('task_assignee_status_id_idx').on(t.assigneeId, t.status, t.id),
+  ],
+);

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import {
+  connectPostgres,
+  type Envelope,
+  EventBus,
+  type LedgerEventData,
+  type NewEvent,
+  type PostgresConnection,
+} from '@ates/db';
+import { createTestDatabase } from '@ates/db/testing';
+import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { LEDGER_CONSUMER, ledgerHandler } from '../../src/accounting/ledger.ts';
+
+export const TIME_ZONE = 'UTC';
+
+export interface Ledger {
+  conn: PostgresConnection;
+  bus: EventBus;
+  /** Publishes events as another context would, in one transaction; returns them as logged. */
+  publish(events: NewEvent[]): Promise<Envelope[]>;
+  /** Waits until the named queues have nothing queued, retrying or running. */
+  settle(queues?: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A fresh database with the bus started and the ledger consumer subscribed, as the workers run it. */
+export async function startLedger(options: { subscribe?: boolean } = {}): Promise<Ledger> {
+  const url = await createTestDatabase(inject('postgresUrl'));
+  const conn = connectPostgres(url);
+  const bus = new EventBus(url, conn.db, { retryLimit: 2, retryDelaySeconds: 1 });
+  await bus.start();
+  if (options.subscribe ?? true) await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, TIME_ZONE));
+  return {
+    conn,
+    bus,
+    publish: (events) => conn.db.transaction((tx) => bus.publish(tx, 'test', events)),
+    settle: (queues = [LEDGER_CONSUMER]) => settle(conn, queues),
+    async stop() {
+      await bus.stop();
+      await conn.close();
+    },
+  };
+}
+
+async function settle(conn: PostgresConnection, queues: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await conn.db.execute<{ pending: number }>(
+      sql`select count(*)::int as pending from pgboss.job
+          where state in ('created', 'retry', 'active') and name in (select jsonb_array_elements_text(${JSON.stringify(queues)}::jsonb))`,
+    );
+    if (row?.pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row?.pending} jobs still pending on ${queues.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function employeeCreated(id = randomUUID(), name = 'Ada Popug', email = `${id}@popug.inc`): NewEvent {
+  return { name: 'Employee.Created', data: { employee_id: id, full_name: name, role: 'worker', email } };
+}
+
+interface TaskFields {
+  title?: string;
+  jiraId?: string | null;
+  description?: string | null;
+  fee?: number;
+  reward?: number;
+}
+
+export function taskCreated(taskId: string, assignee: string, fields: TaskFields = {}): NewEvent {
+  return taskEvent('Task.Created', taskId, assignee, fields);
+}
+
+export function taskUpdated(taskId: string, assignee: string, fields: TaskFields = {}): NewEvent {
+  return taskEvent('Task.Updated', taskId, assignee, fields);
+}
+
+function taskEvent(
+  name: 'Task.Created' | 'Task.Updated',
+  taskId: string,
+  assignee: string,
+  fields: TaskFields,
+): NewEvent {
+  return {
+    name,
+    data: {
+      task_id: taskId,
+      title: fields.title ?? 'Fix the beak',
+      jira_id: fields.jiraId === undefined ? 'UP-42' : fields.jiraId,
+      description: fields.description === undefined ? 'It squeaks' : fields.description,
+      status: 'open',
+      fee: fields.fee ?? 1000,
+      reward: fields.reward ?? 2000,
+      assignee,
+      completed_at: null,
+    },
+  };
+}
+
+export function assigned(taskId: string, employeeId: string, amount: number): NewEvent {
+  return {
+    name: 'TaskAssigned',
+    data: { task_id: taskId, employee_id: employeeId, amount, at: new Date().toISOString() },
+  };
+}
+
+export function completed(taskId: string, employeeId: string, amount: number): NewEvent {
+  return {
+    name: 'TaskCompleted',
+    data: { task_id: taskId, employee_id: employeeId, amount, at: new Date().toISOString() },
+  };
+}
+
+/**
+ * Appends an event to the log as if it had been published at `eventTime`, and delivers it to the
+ * ledger: how an event that was held up in another stream arrives after newer ones.
+ */
+export async function deliverLate(ledger: Ledger, event: NewEvent, eventTime: string): Promise<void> {
+  const publishId = randomUUID();
+  await ledger.conn.db.execute(sql`
+    insert into bus.event_log (event_id, publish_id, seq, event_name, event_version, event_time, producer, data)
+    values (${randomUUID()}, ${publishId}, 1, ${event.name}, ${event.name.startsWith('Task.') ? 2 : 1}, ${eventTime},
+            'test', ${JSON.stringify(event.data)}::jsonb)`);
+  await ledger.bus.boss.send(LEDGER_CONSUMER, { publish_id: publishId, from_seq: 1, to_seq: 1 });
+}
+
+/** Sends the delivery job carrying an event to a queue once more, as pg-boss does after an expiry. */
+export async function redeliver(ledger: Ledger, eventId: string, queue = LEDGER_CONSUMER): Promise<void> {
+  const [row] = await ledger.conn.db.execute<{ publish_id: string }>(
+    sql`select publish_id from bus.event_log where event_id = ${eventId}`,
+  );
+  const jobs = await ledger.bus.boss.findJobs<object>(queue, { data: { publish_id: row?.publish_id } });
+  if (jobs.length === 0) throw new Error(`no ${queue} delivery carries event ${eventId}`);
+  for (const job of jobs) await ledger.bus.boss.send(queue, job.data);
+}
+
+export async function balanceOf(ledger: Ledger, employeeId: string): Promise<number | undefined> {
+  const [row] = await ledger.conn.db.execute<{ balance: string }>(
+    sql`select balance from accounting.accounts where employee_id = ${employeeId}`,
+  );
+  return row ? Number(row.balance) : undefined;
+}
+
+export async function houseBalance(ledger: Ledger, kind: 'company' | 'payouts'): Promise<number> {
+  const [row] = await ledger.conn.db.execute<{ balance: string }>(
+    sql`select balance from accounting.accounts where kind = ${kind}`,
+  );
+  return Number(row?.balance);
+}
+
+/** The events accounting published, by name, oldest first. */
+export async function published(ledger: Ledger, name: string): Promise<LedgerEventData[]> {
+  const rows = await ledger.conn.db.execute<{ data: LedgerEventData }>(
+    sql`select data from bus.event_log where producer = 'accounting' and event_name = ${name} order by position`,
+  );
+  return rows.map((r) => r.data);
+}
+
+/** The database's own message for a refused statement (drizzle wraps it as the cause). */
+export async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    const cause = (error as Error).cause;
+    return cause instanceof Error ? cause.message : (error as Error).message;
+  }
+  throw new Error('the database accepted it');
+}
