@@ -1,12 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
-import type { ApiDeps } from './deps.ts';
-import type { App, AppEnv } from './http/env.ts';
-import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerAccountingRoutes } from './accounting/routes.ts';
 import { registerAnalytics } from './analytics/index.ts';
 import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
+import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
+import type { App, AppEnv } from './http/env.ts';
+import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
 

@@ -13,7 +13,9 @@ const health = createRoute({
   path: '/health',
   tags: ['Operations'],
   summary: 'Liveness: the process answers',
-  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  responses: {
+    200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+  },
 });
 
 const ready = createRoute({

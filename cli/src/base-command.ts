@@ -35,7 +35,9 @@ export async function ask<T>(flag: string, prompt: () => Promise<T>): Promise<T>
   return prompt();
 }
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AtesCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof AtesCommand)['baseFlags'] & T['flags']
+>;
 
 /**
  * Every client command: `--api` and `--json`, the stored credentials, and one way to call the

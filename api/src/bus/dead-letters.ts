@@ -1,5 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import { consumers } from '@ates/db/bus/topology';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
@@ -15,7 +15,10 @@ const DeadLetter = z
   .openapi('DeadLetter');
 
 const ConsumerQuery = z.object({
-  consumer: z.string().optional().openapi({ description: 'Only this consumer’s dead letters', example: 'accounting.ledger' }),
+  consumer: z
+    .string()
+    .optional()
+    .openapi({ description: 'Only this consumer’s dead letters', example: 'accounting.ledger' }),
 });
 
 const list = createRoute({
@@ -44,7 +47,11 @@ const retry = createRoute({
         'application/json': {
           schema: z.strictObject({
             consumer: z.string().openapi({ example: 'accounting.ledger' }),
-            ids: z.array(z.string()).min(1).optional().openapi({ description: 'Only these; all of the consumer’s when absent' }),
+            ids: z
+              .array(z.string())
+              .min(1)
+              .optional()
+              .openapi({ description: 'Only these; all of the consumer’s when absent' }),
           }),
         },
       },

@@ -1,5 +1,5 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Role } from '@ates/db';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 
 /** Who is calling: set by the identity middleware from a session, bearer token or API key. */
 export interface CurrentEmployee {

@@ -1,5 +1,5 @@
-import type { Context } from 'hono';
 import type { Role } from '@ates/db';
+import type { Context } from 'hono';
 import type { AppEnv, CurrentEmployee } from './env.ts';
 import { forbidden, unauthorized } from './problem.ts';
 

@@ -1,8 +1,8 @@
+import { logger } from '@ates/db';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { logger } from '@ates/db';
 
 /** The one error a route throws: mapped to an RFC 9457 problem+json body in `onError`. */
 export class ApiError extends Error {

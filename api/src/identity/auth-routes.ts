@@ -74,6 +74,9 @@ async function forward(c: Context<AppEnv>, identity: () => Promise<Identity>, bo
   headers.delete('content-length');
   const address = clientAddress(c);
   if (address) headers.set(CLIENT_IP_HEADER, address);
+  // better-auth's CSRF check wants an Origin; a client without cookies (the CLI, an integration)
+  // cannot be a CSRF victim and sends none, so it speaks for its own origin.
+  if (!headers.has('origin') && !headers.has('cookie')) headers.set('origin', new URL(c.req.url).origin);
   const { auth } = await identity();
   const response = await auth.handler(new Request(c.req.url, { method: c.req.method, headers, body }));
   if (!response.ok) throw await asProblem(c, response);

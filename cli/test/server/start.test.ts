@@ -25,7 +25,12 @@ describe('ates server start', () => {
       expect(await (await fetch(`${api}/health`)).json()).toEqual({ status: 'ok' });
       const ready = await fetch(`${api}/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ ready: true, postgres: { ok: true }, bus: { ok: true }, analytics: { ok: true } });
+      expect(await ready.json()).toMatchObject({
+        ready: true,
+        postgres: { ok: true },
+        bus: { ok: true },
+        analytics: { ok: true },
+      });
       const openapi = (await (await fetch(`${api}/openapi.json`)).json()) as { openapi: string; paths: object };
       expect(openapi.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/v1/dead-letters']));
