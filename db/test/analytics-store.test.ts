@@ -237,14 +237,9 @@ describe.runIf(clickhouseUrl !== undefined)('chDB and ClickHouse', () => {
     expect(parityResults.get('clickhouse')).toStrictEqual(parityResults.get('chdb'));
   });
 
-  it('CLICKHOUSE_URL selects the ClickHouse driver', async () => {
-    process.env.CLICKHOUSE_URL = clickhouseUrl;
-    try {
-      const store = await openAnalyticsStore({ home: tmpdir() });
-      expect(store.engine).toBe('clickhouse');
-      await store.close();
-    } finally {
-      delete process.env.CLICKHOUSE_URL;
-    }
+  it('a URL selects the ClickHouse driver', async () => {
+    const store = await openAnalyticsStore({ home: tmpdir(), url: clickhouseUrl });
+    expect(store.engine).toBe('clickhouse');
+    await store.close();
   });
 });

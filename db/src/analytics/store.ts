@@ -46,8 +46,9 @@ export const SHARED_SETTINGS = {
   date_time_input_format: 'basic',
 } as const;
 
+/** ClickHouse at `url` when given (the server passes `CLICKHOUSE_URL`), else chDB under `home`. */
 export async function openAnalyticsStore(opts: { home: string; url?: string }): Promise<AnalyticsStore> {
-  const url = opts.url ?? process.env.CLICKHOUSE_URL;
+  const { url } = opts;
   // Imported lazily so a ClickHouse deployment never loads chDB's native engine, nor chDB the client.
   if (url) return (await import('./clickhouse.ts')).openClickHouseStore(url);
   return (await import('./chdb.ts')).openChdbStore(join(opts.home, 'analytics'));
