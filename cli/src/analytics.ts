@@ -1,12 +1,8 @@
 /** What the analytics API answers (see api/src/analytics/schemas.ts). */
 
-export interface DayEarnings {
-  businessDay: string;
-  feesCents: number;
-  rewardsCents: number;
-  managementEarningsCents: number;
-  payoutsCents: number;
-}
+import type { DayEarnings, TopTask } from '@ates/api/analytics/reports';
+
+export type { DayEarnings, TopTask };
 
 export interface Summary extends DayEarnings {
   employeesInNegative: number;
@@ -17,18 +13,6 @@ export interface EarningsReport {
   items: DayEarnings[];
   managementEarningsCents: number;
   nextCursor: null;
-}
-
-export interface TopTask {
-  rank: number;
-  taskId: string;
-  jiraId: string | null;
-  title: string;
-  description: string | null;
-  rewardCents: number;
-  completedAt: string;
-  completedById: string;
-  completedByName: string | null;
 }
 
 export interface TopTasksReport {
