@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { connectPostgres } from './postgres/client.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Delivery } from './bus/bus.ts';
+import { connectPostgres, type Executor } from './postgres/client.ts';
 
 /** Migrated once per test run by the global setup; each test file clones it. */
 export const TEMPLATE_DATABASE = 'ates_template';
@@ -20,4 +22,30 @@ export async function createTestDatabase(serverUrl: string): Promise<string> {
     await admin.close();
   }
   return withDatabase(serverUrl, name);
+}
+
+export interface RawEvent {
+  event_id: string;
+  event_name: string;
+  event_version: number;
+  data: unknown;
+}
+
+/**
+ * Writes events straight into the log as one batch, around `publish` and its validation, and
+ * queues nothing: how a test stages a late or malformed event. Returns the delivery that
+ * carries them, for the test to send.
+ */
+export async function appendRawEvents(
+  db: Executor,
+  events: RawEvent[],
+  options: { producer?: string; eventTime?: string } = {},
+): Promise<Delivery> {
+  const publishId = randomUUID();
+  const names = `{${[...new Set(events.map((e) => e.event_name))].join(',')}}`;
+  await db.execute(sql`
+    insert into bus.event_batch (publish_id, first_seq, event_count, event_names, event_time, producer, events)
+    values (${publishId}, 1, ${events.length}, ${names}::text[], ${options.eventTime ?? new Date().toISOString()},
+      ${options.producer ?? 'test'}, ${JSON.stringify(events)}::json)`);
+  return { publish_id: publishId, from_seq: 1, to_seq: events.length };
 }

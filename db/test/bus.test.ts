@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connectPostgres, defineConsumer, type Envelope, EventBus, EventSchemaError, type NewEvent } from '@ates/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase } from '../src/testing.ts';
+import { appendRawEvents, createTestDatabase } from '../src/testing.ts';
 
 const CONSUMER = 'test.employees';
 defineConsumer(CONSUMER, { 'Employee.Created': 1, 'Task.Created': 2 });
@@ -72,7 +72,8 @@ describe('publish', () => {
     const logged =
       await conn.sql`select event_name, event_version, producer from bus.event_log where event_id = ${published?.event_id ?? ''}`;
     expect(logged).toEqual([{ event_name: 'Employee.Created', event_version: 1, producer: 'test' }]);
-    expect(await bus.boss.findJobs(CONSUMER, { queued: true })).toHaveLength(1);
+    await until(async () => (await bus.boss.findJobs(CONSUMER, { queued: true })).length === 1);
+    expect(await conn.sql`select position from bus.outbox`).toHaveLength(0);
   });
 
   it('refuses an unknown event and data that fails its schema, writing nothing', async () => {
@@ -111,7 +112,9 @@ describe('delivery', () => {
     const [event] = await conn.db.transaction((tx) => bus.publish(tx, 'test', [employee('Twice')]));
     const [{ publish_id } = { publish_id: '' }] =
       await conn.sql`select publish_id from bus.event_log where event_id = ${event?.event_id ?? ''}`;
-    const [job] = await bus.boss.findJobs<Record<string, unknown>>(CONSUMER, { data: { publish_id }, queued: true });
+    const job = await until(
+      async () => (await bus.boss.findJobs<Record<string, unknown>>(CONSUMER, { data: { publish_id } }))[0],
+    );
     await bus.boss.send(CONSUMER, job?.data ?? {});
     expect(await bus.boss.findJobs(CONSUMER, { data: { publish_id }, queued: true })).toHaveLength(2);
     await bus.subscribe(CONSUMER, recordEffects);
@@ -148,11 +151,20 @@ describe('delivery', () => {
   });
 
   it('dead-letters a raw delivery whose event fails its schema, after its retries, and retries it on demand', async () => {
-    const publishId = randomUUID();
     const eventId = randomUUID();
-    await conn.sql`insert into bus.event_log (event_id, publish_id, seq, event_name, event_version, event_time, producer, data)
-      values (${eventId}, ${publishId}, 1, 'Employee.Created', 1, now(), 'rogue', ${JSON.stringify({ employee_id: 'x', role: 'pilot' })}::jsonb)`;
-    await bus.boss.send(CONSUMER, { publish_id: publishId, from_seq: 1, to_seq: 1 });
+    const delivery = await appendRawEvents(
+      conn.db,
+      [
+        {
+          event_id: eventId,
+          event_name: 'Employee.Created',
+          event_version: 1,
+          data: { employee_id: 'x', role: 'pilot' },
+        },
+      ],
+      { producer: 'rogue' },
+    );
+    await bus.boss.send(CONSUMER, delivery);
     await bus.boss.send(CONSUMER, { garbage: true });
     const letters = await until(async () => {
       const found = await bus.deadLetters(CONSUMER);
@@ -180,7 +192,7 @@ describe('replay', () => {
     await bus.resetConsumer(CONSUMER);
     const progress: number[] = [];
     const replayed = await bus.replay(CONSUMER, recordEffects, {
-      batchSize: 2,
+      batchesPerStep: 2,
       onProgress: (done) => progress.push(done),
     });
     const after = (await effects()).map((e) => e.event_id).sort();

@@ -2,9 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@ates/db';
-import { consumers } from '@ates/db/bus/topology';
 import { createTestDatabase } from '@ates/db/testing';
-import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { type Runtime, startRuntime } from '../../cli/src/server/runtime.ts';
 
@@ -100,18 +98,7 @@ export async function startTestStack(options: { workers?: boolean; clickhouseUrl
     return signIn(email, password);
   };
 
-  const settle = async (timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [row] = await runtime.conn.db.execute<{ pending: number }>(
-        sql`select count(*)::int as pending from pgboss.job
-            where state in ('created', 'retry', 'active') and name = any(${`{${[...consumers.keys()].join(',')}}`})`,
-      );
-      if (row?.pending === 0) return;
-      if (Date.now() > deadline) throw new Error(`${row?.pending} deliveries still pending after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const settle = (timeoutMs?: number) => runtime.bus.settle(undefined, timeoutMs);
 
   return {
     runtime,

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import type { Account, AuditLog, BusinessDay, ClosedDay, Earnings, PayoutList } from '../../src/accounting/schemas.ts';
@@ -41,17 +40,7 @@ async function complete(task: Task, as: SignedIn): Promise<void> {
 const get = <T>(path: string, as?: SignedIn) => stack.call<T>('GET', path, { as });
 
 /** Waits for the consumers this file depends on (the whole-stack `settle` also waits for analytics). */
-async function settle(): Promise<void> {
-  const queues = ['tasks.employees', 'accounting.ledger', 'accounting.payout-mail'];
-  for (const started = Date.now(); Date.now() - started < 30_000; ) {
-    const [row] = await stack.runtime.conn.db.execute<{ pending: number }>(sql`
-      select count(*)::int as pending from pgboss.job
-      where state in ('created', 'retry', 'active') and name in (select jsonb_array_elements_text(${JSON.stringify(queues)}::jsonb))`);
-    if (row?.pending === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`deliveries still pending on ${queues.join(', ')}`);
-}
+const settle = () => stack.runtime.bus.settle(['tasks.employees', 'accounting.ledger', 'accounting.payout-mail']);
 
 /** What the ledger should hold for an employee: rewards of their done tasks less fees of every assignment. */
 function expectedBalance(employeeId: string): number {

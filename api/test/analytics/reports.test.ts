@@ -2,7 +2,6 @@ import { type AnalyticsStore, connectPostgres, type Envelope, EventBus, type Pos
 import { PROJECTION_CONSUMER, projectEvents, projectionHandler, rebuildReadSide } from '@ates/db/analytics/projection';
 import { READ_SIDE_TABLES } from '@ates/db/analytics/schema';
 import { createTestDatabase } from '@ates/db/testing';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { periodOf } from '../../src/analytics/period.ts';
 import { auditLog, earningsByDay, payoutsOf, summary, topTasks } from '../../src/analytics/reports.ts';
@@ -21,18 +20,6 @@ import {
 } from './history.ts';
 
 const SEED = Number(process.env.ANALYTICS_SEED ?? 20_240_308);
-
-async function settle(conn: PostgresConnection, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [row] = await conn.db.execute<{ pending: number }>(
-      sql`select count(*)::int as pending from pgboss.job where name = ${PROJECTION_CONSUMER} and state in ('created', 'retry', 'active')`,
-    );
-    if (row?.pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${row?.pending} projection deliveries still pending`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Every report over every day of the history, in one object, to compare before and after. */
 async function everyReport(store: AnalyticsStore) {
@@ -72,7 +59,7 @@ describe.each(ENGINES)('analytics reports on %s', (engine) => {
       published.push(...(await conn.db.transaction((tx) => bus.publish(tx, 'test', batch))));
     }
     recordEventIds(history.model, published);
-    await settle(conn);
+    await bus.settle([PROJECTION_CONSUMER]);
   });
 
   afterAll(async () => {

@@ -43,8 +43,12 @@ export async function until<T>(check: () => Promise<T | undefined | false>, time
   }
 }
 
-/** How many rows the identity and bus tables hold: what "nothing was written" compares. */
-export async function footprint(conn: PostgresConnection) {
+/**
+ * How many rows the identity and bus tables hold, once the bus has queued everything published
+ * so far: what "nothing was written" compares.
+ */
+export async function footprint(conn: PostgresConnection, bus: EventBus) {
+  await bus.settle([]);
   const [row] = await conn.db.execute<{ users: number; accounts: number; events: number; jobs: number }>(sql`
     select (select count(*)::int from identity.user) as users,
            (select count(*)::int from identity.account) as accounts,

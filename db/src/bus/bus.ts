@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { fromDrizzle, type Job, type JobResult, PgBoss } from 'pg-boss';
 import { logger } from '../logger.ts';
 import type { Database, Executor } from '../postgres/client.ts';
+import { Dispatcher } from './dispatcher.ts';
 import type { Envelope, EventName, NewEvent } from './events.ts';
 import { assertValidEvent, EventSchemaError, latestVersion } from './registry.ts';
 import { consumers, deadLetterQueue, type Reads, readsOf } from './topology.ts';
@@ -36,17 +37,18 @@ export interface DeadLetter {
   failedAt: string;
 }
 
-/** Events per job: one job carries a slice of a publish, so a bulk change sends a few jobs. */
-const EVENTS_PER_JOB = 1_000;
-/** Events per INSERT into the log, sent as one JSON parameter. */
-const LOG_CHUNK = 10_000;
+/** Events per row of the log, and so per delivery: a bulk change writes and sends a few hundred. */
+const EVENTS_PER_BATCH = 1_000;
 /** Jobs a worker takes at once; their events are applied in one transaction. */
 const JOBS_PER_BATCH = 50;
+/** Outbox rows the dispatcher queues per transaction. */
+const DISPATCH_LIMIT = 500;
 
 export class EventBus {
   readonly boss: PgBoss;
   private readonly db: Database;
   private readonly options: Required<BusOptions>;
+  private readonly dispatcher: Dispatcher;
 
   constructor(databaseUrl: string, db: Database, options: BusOptions = {}) {
     this.db = db;
@@ -64,12 +66,17 @@ export class EventBus {
       monitorIntervalSeconds: this.options.superviseIntervalSeconds,
     });
     this.boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
+    this.dispatcher = new Dispatcher(() => this.dispatch(), DISPATCH_LIMIT);
   }
 
-  /** Starts pg-boss and makes sure every consumer's queue and dead-letter queue exist. */
+  /**
+   * Starts pg-boss, makes sure every consumer's queue and dead-letter queue exist, and starts
+   * this process's dispatcher, which queues committed events for their consumers.
+   */
   async start(): Promise<void> {
     await this.boss.start();
     for (const consumer of consumers.keys()) await this.createQueues(consumer);
+    this.dispatcher.start();
   }
 
   private async createQueues(consumer: string): Promise<void> {
@@ -78,7 +85,7 @@ export class EventBus {
     if (!(await this.boss.getQueue(dead))) await this.boss.createQueue(dead, { retentionSeconds: 30 * 86_400 });
     const queue = {
       deadLetter: dead,
-      notify: true,
+      notify: !process.env.NONOTIFY,
       retryLimit,
       retryDelay: retryDelaySeconds,
       retryBackoff: true,
@@ -91,37 +98,116 @@ export class EventBus {
   }
 
   /**
-   * Validates the events, appends them to the event log and queues them for every subscribed
-   * consumer, all inside `tx`: they commit with the caller's change or not at all.
+   * Validates the events and appends them to the event log with an outbox entry per batch, all
+   * inside `tx`: they commit with the caller's change or not at all. The dispatcher queues them
+   * for their consumers once committed, so a producer's transaction never waits on the queue.
    */
   async publish(tx: Executor, producer: string, events: NewEvent[]): Promise<Envelope[]> {
     if (events.length === 0) return [];
     const publishId = randomUUID();
     const eventTime = new Date().toISOString();
-    const envelopes = events.map((event) => {
-      const envelope = {
-        event_id: randomUUID(),
-        event_name: event.name,
-        event_version: event.version ?? latestVersion(event.name),
-        event_time: eventTime,
-        producer,
-        data: event.data,
-      } as Envelope;
-      assertValidEvent(envelope);
-      return envelope;
-    });
-    await appendToLog(tx, publishId, envelopes);
-    const db = fromDrizzle(tx, sql);
-    for (const [consumer, reads] of consumers) {
-      const deliveries = slicesFor(publishId, envelopes, reads);
-      if (deliveries.length > 0)
-        await this.boss.insert(
-          consumer,
-          deliveries.map((data) => ({ data })),
-          { db },
-        );
+    const envelopes: Envelope[] = [];
+    const appends: Promise<unknown>[] = [];
+    try {
+      // Each batch goes to Postgres as soon as it is valid, so the database writes one batch
+      // while the next is checked.
+      for (let start = 0; start < events.length; start += EVENTS_PER_BATCH) {
+        if (start > 0) await new Promise(setImmediate);
+        const batch = events
+          .slice(start, start + EVENTS_PER_BATCH)
+          .map((event) => envelope(event, producer, eventTime));
+        envelopes.push(...batch);
+        appends.push(appendBatch(tx, publishId, start + 1, batch));
+      }
+    } catch (error) {
+      await Promise.allSettled(appends);
+      throw error;
     }
+    await Promise.all(appends);
+    this.dispatcher.poke();
     return envelopes;
+  }
+
+  /**
+   * Runs `change`, a data-modifying statement that returns rows, and appends `events` in the
+   * same statement only if it returned any (it says how many): a single statement is atomic on its own, so the
+   * change and its events commit together without a transaction's extra round trips. For the
+   * hot paths that change one row; `events` must fit in one batch.
+   */
+  async publishWith(
+    db: Executor,
+    producer: string,
+    change: SQL,
+    events: NewEvent[],
+  ): Promise<{ changed: number; envelopes: Envelope[] }> {
+    if (events.length === 0 || events.length > EVENTS_PER_BATCH) {
+      throw new Error(`publishWith takes 1 to ${EVENTS_PER_BATCH} events, not ${events.length}`);
+    }
+    const eventTime = new Date().toISOString();
+    const envelopes = events.map((event) => envelope(event, producer, eventTime));
+    const rows = await db.execute(sql`
+      with change as (${change}),
+      batch as (
+        insert into bus.event_batch (publish_id, first_seq, event_count, event_names, event_time, producer, events)
+        ${batchValues(randomUUID(), 1, envelopes)} where exists (select from change)
+        returning position),
+      queued as (insert into bus.outbox (position) select position from batch)
+      select count(*)::int as changed from change`);
+    const changed = Number(rows[0]?.changed ?? 0);
+    if (changed > 0) this.dispatcher.poke();
+    return { changed, envelopes };
+  }
+
+  /**
+   * Moves committed batches from the outbox to their consumers' queues, in one transaction:
+   * several dispatchers (one per process) share the work without queuing a batch twice.
+   */
+  private async dispatch(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const batches = await tx.execute<{
+        publish_id: string;
+        first_seq: number;
+        event_count: number;
+        event_names: string[];
+      }>(sql`
+        with taken as (
+          delete from bus.outbox where position in (
+            select position from bus.outbox order by position limit ${DISPATCH_LIMIT} for update skip locked)
+          returning position)
+        select b.publish_id, b.first_seq, b.event_count, b.event_names
+        from bus.event_batch b join taken using (position) order by b.position`);
+      const db = fromDrizzle(tx, sql);
+      for (const [consumer, reads] of consumers) {
+        const deliveries = batches
+          .filter((batch) => batch.event_names.some((name) => name in reads))
+          .map((batch) => ({
+            data: {
+              publish_id: batch.publish_id,
+              from_seq: batch.first_seq,
+              to_seq: batch.first_seq + batch.event_count - 1,
+            } satisfies Delivery,
+          }));
+        if (deliveries.length > 0) await this.boss.insert(consumer, deliveries, { db });
+      }
+      return batches.length;
+    });
+  }
+
+  /**
+   * Waits until every event published so far has been dispatched and `consumerNames` (by default
+   * all) have nothing queued, retrying or in progress: what a test or a demo waits on.
+   */
+  async settle(consumerNames: string[] = [...consumers.keys()], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = await this.db.execute<{ pending: number }>(sql`
+        select (select count(*) from bus.outbox)::int
+          + (select count(*) from pgboss.job where state in ('created', 'retry', 'active')
+              and name = any(${sqlArray(consumerNames)}))::int as pending`);
+      if (row?.pending === 0) return;
+      if (Date.now() > deadline) throw new Error(`${row?.pending} deliveries still pending after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /** Runs `handler` for each batch of new events delivered to `consumer`, once per event id. */
@@ -171,37 +257,49 @@ export class EventBus {
   }
 
   /**
-   * Delivers the event log from `fromPosition` (exclusive) to one consumer, in order, through
-   * the same inbox as live delivery: the way a read side is rebuilt after `resetConsumer`.
-   * Events that fail their schema (only ever written around `publish`) are counted and skipped.
+   * Delivers the event log after `fromPosition` (a batch position, exclusive) to one consumer, in
+   * order, through the same inbox as live delivery: the way a read side is rebuilt after
+   * `resetConsumer`. Events that fail their schema (only ever written around `publish`) are
+   * counted and skipped.
    */
   async replay(
     consumer: string,
     handler: Handler,
-    options: { fromPosition?: number; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+    options: {
+      fromPosition?: number;
+      batchesPerStep?: number;
+      onProgress?: (done: number, total: number) => void;
+    } = {},
   ): Promise<{ delivered: number; rejected: number }> {
-    const names = Object.keys(readsOf(consumer));
-    const batchSize = options.batchSize ?? 5_000;
+    const names = sqlArray(Object.keys(readsOf(consumer)));
+    const batchesPerStep = options.batchesPerStep ?? 5;
     let position = options.fromPosition ?? 0;
     const [{ total } = { total: 0 }] = await this.db.execute<{ total: number }>(
-      sql`select count(*)::int as total from bus.event_log where position > ${position} and event_name = any(${sqlArray(names)})`,
+      sql`select coalesce(sum(event_count), 0)::int as total from bus.event_batch
+          where position > ${position} and event_names && ${names}`,
     );
     let done = 0;
+    let delivered = 0;
     let rejected = 0;
     const skipInvalid = (row: LogRow, error: EventSchemaError) => {
       rejected++;
-      logger.error({ consumer, position: row.position, err: error.message }, 'replay skipped an invalid event');
+      logger.error(
+        { consumer, position: row.position, seq: row.seq, err: error.message },
+        'replay skipped an invalid event',
+      );
     };
     for (;;) {
-      const rows = await this.db.execute<LogRow>(
-        sql`select ${logColumns} from bus.event_log
-            where position > ${position} and event_name = any(${sqlArray(names)})
-            order by position limit ${batchSize}`,
+      const batches = await this.db.execute<BatchRow>(
+        sql`select ${batchColumns} from bus.event_batch b
+            where b.position > ${position} and b.event_names && ${names}
+            order by b.position limit ${batchesPerStep}`,
       );
-      if (rows.length === 0) return { delivered: done - rejected, rejected };
+      if (batches.length === 0) return { delivered: delivered - rejected, rejected };
+      const rows = eventsOf(batches, readsOf(consumer));
       await this.db.transaction((tx) => applyEvents(tx, consumer, handler, rows, skipInvalid));
-      position = Number(rows[rows.length - 1]?.position);
-      done += rows.length;
+      position = Number(batches.at(-1)?.position);
+      delivered += rows.length;
+      done += batches.reduce((sum, batch) => sum + batch.event_count, 0);
       options.onProgress?.(done, total);
     }
   }
@@ -239,14 +337,33 @@ export class EventBus {
     return this.boss.redrive(deadLetterQueue(consumer), { destination: consumer, ...(ids ? { ids } : {}) });
   }
 
-  /** Stops taking jobs, lets the batches in flight finish (or go back to the queue), then closes. */
+  /**
+   * Stops dispatching and taking jobs, lets the batches in flight finish (or go back to the
+   * queue), then closes. What is left in the outbox waits for the next dispatcher.
+   */
   async stop(): Promise<void> {
+    await this.dispatcher.stop();
     await this.boss.stop({ graceful: true, timeout: 20_000, close: true });
   }
 }
 
+function envelope(event: NewEvent, producer: string, eventTime: string): Envelope {
+  const envelope = {
+    event_id: randomUUID(),
+    event_name: event.name,
+    event_version: event.version ?? latestVersion(event.name),
+    event_time: eventTime,
+    producer,
+    data: event.data,
+  } as Envelope;
+  assertValidEvent(envelope);
+  return envelope;
+}
+
+/** One event of the log, as a consumer reads it. */
 type LogRow = {
-  position: number | string;
+  position: number;
+  seq: number;
   event_id: string;
   event_name: EventName;
   event_version: number;
@@ -255,42 +372,76 @@ type LogRow = {
   data: unknown;
 };
 
-const logColumns = sql.raw(
-  `position, event_id, event_name, event_version, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as event_time, producer, data`,
+/** A row of `bus.event_batch`: up to EVENTS_PER_BATCH events of one publish. */
+type BatchRow = {
+  position: number | string;
+  publish_id: string;
+  first_seq: number;
+  event_count: number;
+  event_time: string;
+  producer: string;
+  events: { event_id: string; event_name: EventName; event_version: number; data: unknown }[];
+};
+
+const batchColumns = sql.raw(
+  `b.position, b.publish_id, b.first_seq, b.event_count, to_char(b.event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as event_time, b.producer, b.events`,
 );
 
-async function appendToLog(tx: Executor, publishId: string, envelopes: Envelope[]): Promise<void> {
-  for (let start = 0; start < envelopes.length; start += LOG_CHUNK) {
-    const rows = envelopes.slice(start, start + LOG_CHUNK).map((e, i) => ({ ...e, seq: start + i + 1 }));
-    await tx.execute(sql`
-      insert into bus.event_log (event_id, publish_id, seq, event_name, event_version, event_time, producer, data)
-      select r.event_id, ${publishId}::uuid, r.seq, r.event_name, r.event_version, r.event_time, r.producer, r.data
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
-        event_id uuid, seq int, event_name text, event_version int, event_time timestamptz, producer text, data jsonb)`);
-  }
+function appendBatch(tx: Executor, publishId: string, firstSeq: number, envelopes: Envelope[]) {
+  return tx.execute(sql`
+    with batch as (
+      insert into bus.event_batch (publish_id, first_seq, event_count, event_names, event_time, producer, events)
+      ${batchValues(publishId, firstSeq, envelopes)}
+      returning position)
+    insert into bus.outbox (position) select position from batch`);
 }
 
-function slicesFor(publishId: string, envelopes: Envelope[], reads: Reads): Delivery[] {
-  const slices: Delivery[] = [];
-  for (let start = 0; start < envelopes.length; start += EVENTS_PER_JOB) {
-    const slice = envelopes.slice(start, start + EVENTS_PER_JOB);
-    if (slice.some((e) => e.event_name in reads)) {
-      slices.push({ publish_id: publishId, from_seq: start + 1, to_seq: start + slice.length });
-    }
+/** A `select` of one row of `bus.event_batch` (without its position) holding `envelopes`. */
+function batchValues(publishId: string, firstSeq: number, envelopes: Envelope[]) {
+  const [first] = envelopes;
+  const events = envelopes.map(({ event_id, event_name, event_version, data }) => ({
+    event_id,
+    event_name,
+    event_version,
+    data,
+  }));
+  const names = sqlArray([...new Set(envelopes.map((e) => e.event_name))]);
+  return sql`select ${publishId}::uuid, ${firstSeq}::int, ${envelopes.length}::int, ${names}::text[],
+    ${first?.event_time}::timestamptz, ${first?.producer}::text, ${JSON.stringify(events)}::json`;
+}
+
+/** The events of `batches` a consumer reads, each with its place in the log, in order. */
+function eventsOf(batches: BatchRow[], reads: Reads, within?: (batch: BatchRow, seq: number) => boolean): LogRow[] {
+  const rows: LogRow[] = [];
+  for (const batch of batches) {
+    const events = Array.isArray(batch.events) ? batch.events : [];
+    events.forEach((event, i) => {
+      const seq = batch.first_seq + i;
+      if (!(event?.event_name in reads) || (within && !within(batch, seq))) return;
+      rows.push({
+        ...event,
+        position: Number(batch.position),
+        seq,
+        event_time: batch.event_time,
+        producer: batch.producer,
+      });
+    });
   }
-  return slices;
+  return rows;
 }
 
 async function applyDeliveries(tx: Executor, consumer: string, handler: Handler, deliveries: Delivery[]) {
   for (const delivery of deliveries) assertDelivery(delivery);
-  const names = Object.keys(readsOf(consumer));
-  const rows = await tx.execute<LogRow>(sql`
-    select ${logColumns} from bus.event_log l
-    join jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) as d(publish_id uuid, from_seq int, to_seq int)
-      on l.publish_id = d.publish_id and l.seq between d.from_seq and d.to_seq
-    where l.event_name = any(${sqlArray(names)})
-    order by l.position`);
-  await applyEvents(tx, consumer, handler, [...rows]);
+  const reads = readsOf(consumer);
+  const batches = await tx.execute<BatchRow>(sql`
+    select ${batchColumns} from bus.event_batch b
+    where b.event_names && ${sqlArray(Object.keys(reads))} and exists (
+      select from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) as d(publish_id uuid, from_seq int, to_seq int)
+      where b.publish_id = d.publish_id and b.first_seq <= d.to_seq and b.first_seq + b.event_count > d.from_seq)
+    order by b.position`);
+  const delivered = (batch: BatchRow, seq: number) =>
+    deliveries.some((d) => d.publish_id === batch.publish_id && seq >= d.from_seq && seq <= d.to_seq);
+  await applyEvents(tx, consumer, handler, eventsOf([...batches], reads, delivered));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 
-export type Database = PostgresJsDatabase;
+export type Database = PostgresJsDatabase & { $client: postgres.Sql };
 /** What a query runs on: the pool, or the transaction a change and its events share. */
 export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
 

@@ -7,7 +7,7 @@ import {
   type NewEvent,
   type PostgresConnection,
 } from '@ates/db';
-import { createTestDatabase } from '@ates/db/testing';
+import { appendRawEvents, createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { LEDGER_CONSUMER, ledgerHandler } from '../../src/accounting/ledger.ts';
@@ -35,25 +35,12 @@ export async function startLedger(options: { subscribe?: boolean } = {}): Promis
     conn,
     bus,
     publish: (events) => conn.db.transaction((tx) => bus.publish(tx, 'test', events)),
-    settle: (queues = [LEDGER_CONSUMER]) => settle(conn, queues),
+    settle: (queues = [LEDGER_CONSUMER]) => bus.settle(queues),
     async stop() {
       await bus.stop();
       await conn.close();
     },
   };
-}
-
-async function settle(conn: PostgresConnection, queues: string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [row] = await conn.db.execute<{ pending: number }>(
-      sql`select count(*)::int as pending from pgboss.job
-          where state in ('created', 'retry', 'active') and name in (select jsonb_array_elements_text(${JSON.stringify(queues)}::jsonb))`,
-    );
-    if (row?.pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${row?.pending} jobs still pending on ${queues.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
@@ -127,16 +114,19 @@ export function completed(taskId: string, employeeId: string, amount: number): N
  * ledger: how an event that was held up in another stream arrives after newer ones.
  */
 export async function deliverLate(ledger: Ledger, event: NewEvent, eventTime: string): Promise<void> {
-  const publishId = randomUUID();
-  await ledger.conn.db.execute(sql`
-    insert into bus.event_log (event_id, publish_id, seq, event_name, event_version, event_time, producer, data)
-    values (${randomUUID()}, ${publishId}, 1, ${event.name}, ${event.name.startsWith('Task.') ? 2 : 1}, ${eventTime},
-            'test', ${JSON.stringify(event.data)}::jsonb)`);
-  await ledger.bus.boss.send(LEDGER_CONSUMER, { publish_id: publishId, from_seq: 1, to_seq: 1 });
+  const raw = {
+    event_id: randomUUID(),
+    event_name: event.name,
+    event_version: event.name.startsWith('Task.') ? 2 : 1,
+    data: event.data,
+  };
+  const delivery = await appendRawEvents(ledger.conn.db, [raw], { eventTime });
+  await ledger.bus.boss.send(LEDGER_CONSUMER, delivery);
 }
 
 /** Sends the delivery job carrying an event to a queue once more, as pg-boss does after an expiry. */
 export async function redeliver(ledger: Ledger, eventId: string, queue = LEDGER_CONSUMER): Promise<void> {
+  await ledger.bus.settle([]);
   const [row] = await ledger.conn.db.execute<{ publish_id: string }>(
     sql`select publish_id from bus.event_log where event_id = ${eventId}`,
   );

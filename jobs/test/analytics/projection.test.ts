@@ -37,17 +37,7 @@ describe.each(ENGINES)('the analytics projection on %s', (engine) => {
 
   const publish = (events: NewEvent[]) => conn.db.transaction((tx) => bus.publish(tx, 'test', events));
 
-  async function settle(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [row] = await conn.db.execute<{ pending: number }>(
-        sql`select count(*)::int as pending from pgboss.job where name = ${PROJECTION_CONSUMER} and state in ('created', 'retry', 'active')`,
-      );
-      if (row?.pending === 0) return;
-      if (Date.now() > deadline) throw new Error(`${row?.pending} projection deliveries still pending`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const settle = () => bus.settle([PROJECTION_CONSUMER]);
 
   beforeAll(async () => {
     ({ store, close: closeStore } = await openTestStore(engine));

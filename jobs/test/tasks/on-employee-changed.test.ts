@@ -17,6 +17,7 @@ const someone = (role: EmployeeData['role'] = 'worker'): EmployeeData => {
 
 async function publish(...events: NewEvent[]): Promise<string> {
   const [first] = await conn.db.transaction((tx) => bus.publish(tx, 'identity', events));
+  await bus.settle([]);
   const [row] = await conn.db.execute<{ publish_id: string }>(
     sql`select publish_id from bus.event_log where event_id = ${first?.event_id ?? ''}`,
   );
