@@ -53,30 +53,52 @@ export function drawPrices(): { assignFeeCents: number; rewardCents: number } {
   return { assignFeeCents: randomInt(10, 21) * 100, rewardCents: randomInt(20, 41) * 100 };
 }
 
-/** Creates a task on a uniformly random assignable employee; the task and its events commit together. */
+/** Tries to find an assignable employee still assignable at the insert before giving up. */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * Creates a task on a uniformly random assignable employee. The task and its events go in one
+ * statement, which inserts nothing if the employee drawn stopped being assignable meanwhile:
+ * then the draw is made again.
+ */
 export async function createTask({ db, bus }: TaskDeps, creator: CurrentEmployee, input: CreateTaskInput) {
   const { title, jiraId } = titleAndJiraId(input);
   const { assignFeeCents, rewardCents } = drawPrices();
-  return db.transaction(async (tx) => {
-    const [row] = await tx.execute<Task>(sql`
-      with e as (
-        select e.id, e.full_name from tasks.employee e where ${ASSIGNABLE} order by e.id
-        offset floor(random() * (select count(*) from tasks.employee e where ${ASSIGNABLE})) limit 1
-      ), t as (
-        insert into tasks.task (id, title, jira_id, description, assign_fee_cents, reward_cents, assignee_id, created_by)
-        select ${uuidv7()}, ${title}, ${jiraId}, ${input.description ?? null}, ${assignFeeCents}, ${rewardCents},
-          e.id, ${creator.id}
-        from e
-        returning *
-      )
-      select ${TASK_COLUMNS} from t join e on e.id = t.assignee_id`);
-    if (!row) throw conflict(NO_ASSIGNABLE);
-    await bus.publish(tx, PRODUCER, [
-      { name: 'Task.Created', data: taskData(row) },
-      { name: 'TaskAssigned', data: moneyData(row, row.assignFeeCents, row.createdAt) },
-    ]);
-    return row;
-  });
+  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+    const [assignee] = await db.execute<{ id: string; fullName: string }>(sql`
+      select e.id, e.full_name as "fullName" from tasks.employee e where ${ASSIGNABLE} order by e.id
+      offset floor(random() * (select count(*) from tasks.employee e where ${ASSIGNABLE})) limit 1`);
+    if (!assignee) break;
+    const task: Task = {
+      id: uuidv7(),
+      title,
+      jiraId,
+      description: input.description ?? null,
+      status: 'open',
+      assignFeeCents,
+      rewardCents,
+      assigneeId: assignee.id,
+      assigneeName: assignee.fullName,
+      completedAt: null,
+      createdBy: creator.id,
+      createdAt: new Date().toISOString(),
+    };
+    const { changed } = await bus.publishWith(
+      db,
+      PRODUCER,
+      sql`insert into tasks.task (id, title, jira_id, description, assign_fee_cents, reward_cents, assignee_id, created_by, created_at)
+        select ${task.id}, ${title}, ${jiraId}, ${task.description}, ${assignFeeCents}, ${rewardCents}, e.id, ${creator.id},
+          ${task.createdAt}
+        from tasks.employee e where e.id = ${assignee.id} and ${ASSIGNABLE}
+        returning id`,
+      [
+        { name: 'Task.Created', data: taskData(task) },
+        { name: 'TaskAssigned', data: moneyData(task, assignFeeCents, task.createdAt) },
+      ],
+    );
+    if (changed > 0) return task;
+  }
+  throw conflict(NO_ASSIGNABLE);
 }
 
 /** `[UP-42] - Fix the beak` → UP-42 + `Fix the beak`; a jiraId given beside it must agree. */
@@ -159,9 +181,9 @@ async function whyNotCompleted(tx: Executor, caller: CurrentEmployee, id: string
 
 /**
  * Gives every open task to a uniformly random assignable employee in one statement, and publishes
- * a Task.Updated and a TaskAssigned (charging the fee again) for each in one call. The open tasks
- * are locked as they are picked: a task completed first is no longer open and stays put; a
- * complete that comes second waits, then finds the task moved.
+ * a Task.Updated and a TaskAssigned (charging the fee again) for each in one call. The update
+ * locks each open task as it moves it and checks the task is still open once it holds the lock:
+ * a task completed first stays put; a complete that comes second waits, then finds it moved.
  */
 export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<ReassignResult> {
   return db.transaction(async (tx) => {
@@ -179,11 +201,10 @@ export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<Reassign
         select t.id, floor(random() * size.n)::bigint + 1 as n
         from tasks.task t cross join size
         where t.status = 'open' and size.n > 0
-        for update of t
       )
       update tasks.task t set assignee_id = pool.id
       from picked join pool on pool.n = picked.n
-      where t.id = picked.id
+      where t.id = picked.id and t.status = 'open'
       returning ${sql.raw(EVENT_COLUMNS)}`);
     if (rows.length === 0) {
       const [pool] = await tx.execute<{ n: number }>(
