@@ -2,6 +2,7 @@ import type { App } from '../http/env.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { authenticate } from './authenticate.ts';
+import { CredentialCache } from './credential-cache.ts';
 import { registerEmployeeRoutes } from './employee-routes.ts';
 import type { IdentityDeps } from './employees.ts';
 import { lazyIdentity } from './identity.ts';
@@ -13,7 +14,7 @@ import { registerMeRoutes } from './me-routes.ts';
  */
 export function registerIdentity(app: App, deps: IdentityDeps) {
   const identity = lazyIdentity(deps);
-  app.use('*', authenticate(identity));
+  app.use('*', authenticate(identity, new CredentialCache(deps.db)));
   registerAuthRoutes(app, identity);
   registerMeRoutes(app, identity);
   registerEmployeeRoutes(app, identity);

@@ -13,6 +13,14 @@ const signIn = (body: unknown, headers: Record<string, string> = {}) =>
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
+/** A new session of its own, not yet used against the API. */
+async function signInAs(email: string, password: string) {
+  const response = await signIn({ email, password });
+  const token = response.headers.get('set-auth-token') ?? '';
+  expect(response.status).toBe(200);
+  return { token: token.split('.')[0] ?? '', headers: { authorization: `Bearer ${token}` } };
+}
+
 async function expectProblem(response: Response, status: number, detail: string | RegExp) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -147,9 +155,22 @@ describe('tokens', () => {
 
   it('stop working once the session has expired', async () => {
     const worker = await stack.signUp('worker');
+    const fresh = await signInAs(worker.email, worker.password);
     await stack.runtime.conn.db.execute(
-      sql`update identity.session set expires_at = now() - interval '1 minute' where user_id = ${worker.id}`,
+      sql`update identity.session set expires_at = now() - interval '1 minute' where token = ${fresh.token}`,
     );
+    await expectProblem(await fetch(`${stack.apiUrl}/v1/me`, { headers: fresh.headers }), 401, /expired or revoked/);
+  });
+
+  it('stop working at once when signed out, though the API has just accepted them', async () => {
+    const worker = await stack.signUp('worker');
+    expect((await stack.call('GET', '/v1/me', { as: worker })).status).toBe(200);
+    const signOut = await fetch(`${stack.apiUrl}/api/auth/sign-out`, {
+      method: 'POST',
+      headers: { ...worker.headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(signOut.status).toBe(200);
     await expectProblem(await fetch(`${stack.apiUrl}/v1/me`, { headers: worker.headers }), 401, /expired or revoked/);
   });
 
