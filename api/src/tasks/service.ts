@@ -179,50 +179,71 @@ async function whyNotCompleted(tx: Executor, caller: CurrentEmployee, id: string
   return forbidden(`Only the assignee, ${task.assigneeName}, can complete task ${id}.`);
 }
 
+/** Open tasks moved per UPDATE of a reassign. */
+const REASSIGN_CHUNK = 10_000;
+
 /**
- * Gives every open task to a uniformly random assignable employee in one statement, and publishes
- * a Task.Updated and a TaskAssigned (charging the fee again) for each in one call. The update
- * locks each open task as it moves it and checks the task is still open once it holds the lock:
- * a task completed first stays put; a complete that comes second waits, then finds it moved.
+ * Gives every open task to a uniformly random assignable employee and publishes a Task.Updated
+ * and a TaskAssigned (charging the fee again) for each, all in one transaction. The tasks move in
+ * a few set-based UPDATEs over ranges of ids, sent together: Postgres moves one range while the
+ * events of the range before are built and checked here. Each UPDATE locks the tasks it moves
+ * and checks they are still open once it holds the lock: a task completed first stays put; a
+ * complete that comes second waits, then finds the task moved.
  */
 export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<ReassignResult> {
   return db.transaction(async (tx) => {
     const [{ at } = { at: '' }] = await tx.execute<{ at: string }>(
       sql`select pg_advisory_xact_lock(${REASSIGN_LOCK}), ${sql.raw(iso('now()'))} as at`,
     );
-    // Room to sort and join 100,000 open tasks in memory rather than on disk.
-    await tx.execute(sql`set local work_mem = '64MB'`);
-    const rows = await tx.execute<EventRow>(sql`
-      with pool as (
-        select e.id, row_number() over (order by e.id) as n from tasks.employee e where ${ASSIGNABLE}
-      ), size as (
-        select count(*) as n from pool
-      ), picked as (
-        select t.id, floor(random() * size.n)::bigint + 1 as n
-        from tasks.task t cross join size
-        where t.status = 'open' and size.n > 0
-      )
-      update tasks.task t set assignee_id = pool.id
-      from picked join pool on pool.n = picked.n
-      where t.id = picked.id and t.status = 'open'
-      returning ${sql.raw(EVENT_COLUMNS)}`);
-    if (rows.length === 0) {
+    const starts = await tx.execute<{ id: string }>(sql`
+      select id from (select id, row_number() over (order by id) as n from tasks.task where status = 'open') t
+      where n % ${REASSIGN_CHUNK} = 1 order by id`);
+    const moves = starts.map(({ id }, i) => tx.execute<EventRow>(moveOpenTasks(id, starts[i + 1]?.id)));
+    const publishes: Promise<unknown>[] = [];
+    const employees = new Set<string>();
+    let movedTasks = 0;
+    try {
+      for (const move of moves) {
+        const rows = await move;
+        movedTasks += rows.length;
+        for (const row of rows) employees.add(row.assigneeId);
+        const events = rows.flatMap((row): NewEvent[] => [
+          { name: 'Task.Updated', data: taskData(row) },
+          { name: 'TaskAssigned', data: moneyData(row, row.assignFeeCents, at) },
+        ]);
+        publishes.push(bus.publish(tx, PRODUCER, events));
+      }
+      await Promise.all(publishes);
+    } catch (error) {
+      await Promise.allSettled([...moves, ...publishes]);
+      throw error;
+    }
+    if (movedTasks === 0) {
       const [pool] = await tx.execute<{ n: number }>(
         sql`select count(*)::int as n from tasks.employee e where ${ASSIGNABLE}`,
       );
       if (!pool?.n) throw conflict(NO_ASSIGNABLE);
-      return { movedTasks: 0, employees: 0 };
     }
-    await bus.publish(
-      tx,
-      PRODUCER,
-      rows.flatMap((row): NewEvent[] => [
-        { name: 'Task.Updated', data: taskData(row) },
-        { name: 'TaskAssigned', data: moneyData(row, row.assignFeeCents, at) },
-      ]),
-    );
-    return { movedTasks: rows.length, employees: new Set(rows.map((row) => row.assigneeId)).size };
+    return { movedTasks, employees: employees.size };
   });
+}
+
+/** Moves the open tasks with ids from `from` up to (not including) `to` to random assignable employees. */
+function moveOpenTasks(from: string, to: string | undefined) {
+  return sql`
+    with pool as (
+      select e.id, row_number() over (order by e.id) as n from tasks.employee e where ${ASSIGNABLE}
+    ), size as (
+      select count(*) as n from pool
+    ), picked as (
+      select t.id, floor(random() * size.n)::bigint + 1 as n
+      from tasks.task t cross join size
+      where t.status = 'open' and size.n > 0 and t.id >= ${from} ${to === undefined ? sql`` : sql`and t.id < ${to}`}
+    )
+    update tasks.task t set assignee_id = pool.id
+    from picked join pool on pool.n = picked.n
+    where t.id = picked.id and t.status = 'open'
+    returning ${sql.raw(EVENT_COLUMNS)}`;
 }
 
 function taskData(task: EventRow): TaskData {

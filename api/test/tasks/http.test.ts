@@ -45,16 +45,7 @@ async function events(taskId: string) {
 }
 
 /** Waits until the tasks context has applied every Employee event: the only consumer these tests need. */
-async function employeesSettled() {
-  for (;;) {
-    const [row] = await stack.runtime.conn.db.execute<{ pending: number }>(
-      sql`select count(*)::int as pending from pgboss.job
-          where name = 'tasks.employees' and state in ('created', 'retry', 'active')`,
-    );
-    if (row?.pending === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const employeesSettled = () => stack.runtime.bus.settle(['tasks.employees']);
 
 beforeAll(async () => {
   stack = await startTestStack();

@@ -16,17 +16,7 @@ let task: { id: string; jiraId: string; title: string; assignFeeCents: number; r
 let rewarded = 0;
 
 /** Waits for the consumers billing depends on (the whole-stack `settle` also waits for analytics). */
-async function settle(): Promise<void> {
-  const queues = ['tasks.employees', 'accounting.ledger', 'accounting.payout-mail'];
-  for (const started = Date.now(); Date.now() - started < 30_000; ) {
-    const [row] = await stack.runtime.conn.db.execute<{ pending: number }>(sql`
-      select count(*)::int as pending from pgboss.job
-      where state in ('created', 'retry', 'active') and name in (select jsonb_array_elements_text(${JSON.stringify(queues)}::jsonb))`);
-    if (row?.pending === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`deliveries still pending on ${queues.join(', ')}`);
-}
+const settle = () => stack.runtime.bus.settle(['tasks.employees', 'accounting.ledger', 'accounting.payout-mail']);
 
 async function login(as: SignedIn): Promise<Terminal> {
   const term = await terminal(stack.apiUrl);

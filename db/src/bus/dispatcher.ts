@@ -1,7 +1,7 @@
 import { logger } from '../logger.ts';
 
 /** How often to look at the outbox: just after this process published, and otherwise. */
-const POLL_MS = { busy: 5, idle: 250 };
+const POLL_MS = { busy: 20, idle: 250 };
 /** How long after this process's last publish to keep polling at the busy rate. */
 const BUSY_WINDOW_MS = 250;
 

@@ -14,7 +14,9 @@ const SCHEMA_FILE = /^(?<name>.+)\.v(?<version>\d+)\.json$/;
 const schemasDir = new URL('./schemas/', import.meta.url);
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats.default(ajv);
+// The fast formats check the shape of a date-time or uuid by pattern alone, which is what every
+// producer's ISO strings and random ids need, at half the cost of a bulk publish's validation.
+addFormats.default(ajv, { mode: 'fast' });
 
 const validators = new Map<string, ValidateFunction>();
 const latest = new Map<string, number>();
