@@ -85,7 +85,7 @@ export class EventBus {
     if (!(await this.boss.getQueue(dead))) await this.boss.createQueue(dead, { retentionSeconds: 30 * 86_400 });
     const queue = {
       deadLetter: dead,
-      notify: !process.env.NONOTIFY,
+      notify: true,
       retryLimit,
       retryDelay: retryDelaySeconds,
       retryBackoff: true,
