@@ -1,10 +1,8 @@
 import { Flags } from '@oclif/core';
-import { type AuditEntry, type AuditReport, taskName } from '../../analytics.ts';
+import { type AuditEntry, type AuditReport, describeAuditReport } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
-import { money, table, time, whileWaiting } from '../../render.ts';
-
-const KIND = { debit: 'fee', credit: 'reward', payout: 'payout' } as const;
+import { whileWaiting } from '../../render.ts';
 
 export default class ReportAudit extends AtesCommand {
   static override summary = "A business day's audit log: every fee, reward and payout (admin)";
@@ -37,19 +35,7 @@ amounts as the employee's balance moved (a fee or a payout negative). Without --
       items.push(...page.items);
       if (page.nextCursor) query.set('cursor', page.nextCursor);
     } while (flags.all && page.nextCursor);
-    if (items.length === 0) this.log(`Nothing was charged, rewarded or paid out on ${page.businessDay}.`);
-    else {
-      const rows = items.map((e) => [
-        time(e.at),
-        e.employeeName ?? e.employeeId,
-        KIND[e.kind],
-        money(e.amountCents),
-        e.taskId ? taskName(e.jiraId, e.title) || e.taskId : '',
-        e.description ?? '',
-      ]);
-      this.log(`Audit log of ${page.businessDay}`);
-      this.log(table(['Time (UTC)', 'Employee', 'Kind', 'Amount', 'Task', 'Description'], rows, { alignRight: [3] }));
-    }
+    this.log(describeAuditReport({ businessDay: page.businessDay, items }));
     if (page.nextCursor) this.log(`More: add --cursor ${page.nextCursor} (or --all).`);
     return { businessDay: page.businessDay, items, nextCursor: page.nextCursor };
   }

@@ -1,7 +1,7 @@
-import type { EarningsReport } from '../../analytics.ts';
+import { type EarningsReport, earningsChart } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
-import { barChart, money, whileWaiting } from '../../render.ts';
+import { whileWaiting } from '../../render.ts';
 
 export default class ReportEarnings extends AtesCommand {
   static override summary = 'Management earnings per business day, as a bar chart (admin)';
@@ -27,9 +27,7 @@ Without flags, the last 14 days up to today; at most 366 days.`;
       'Reading the analytics',
       this.request<EarningsReport>('GET', `/v1/reports/earnings?${query}`),
     );
-    const rows = report.items.map((day) => ({ label: day.businessDay, value: day.managementEarningsCents }));
-    this.log(barChart(rows, { format: money }));
-    this.log(`Total over ${report.items.length} days: ${money(report.managementEarningsCents)}`);
+    this.log(earningsChart(report));
     return report;
   }
 }

@@ -1,7 +1,7 @@
-import type { PayoutsReport } from '../../analytics.ts';
+import { describePayoutsReport, type PayoutsReport } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
-import { count, money, table, time, whileWaiting } from '../../render.ts';
+import { whileWaiting } from '../../render.ts';
 
 export default class ReportPayouts extends AtesCommand {
   static override summary = 'The payouts of a business day (admin)';
@@ -22,25 +22,7 @@ Without --date: the last business day that paid anyone.`;
       'Reading the payouts',
       this.request<PayoutsReport>('GET', `/v1/reports/payouts${query}`),
     );
-    if (!report.businessDay) {
-      this.log('Nobody has been paid out yet.');
-      return report;
-    }
-    if (report.items.length === 0) {
-      this.log(`Nobody was paid out on ${report.businessDay}.`);
-      return report;
-    }
-    const rows = report.items.map((p) => [
-      p.employeeName ?? p.employeeId,
-      p.email ?? '',
-      money(p.amountCents),
-      time(p.paidAt),
-    ]);
-    this.log(`Payouts of ${report.businessDay}`);
-    this.log(table(['Employee', 'Email', 'Amount', 'Paid at (UTC)'], rows, { alignRight: [2] }));
-    this.log(
-      `${count(report.items.length)} payout${report.items.length === 1 ? '' : 's'}, ${money(report.totalCents)} in all.`,
-    );
+    this.log(describePayoutsReport(report));
     return report;
   }
 }

@@ -1,6 +1,6 @@
-import type { Summary } from '../../analytics.ts';
+import { describeSummary, type Summary } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
-import { count, money, whileWaiting } from '../../render.ts';
+import { whileWaiting } from '../../render.ts';
 
 export default class ReportSummary extends AtesCommand {
   static override summary = "Today's management earnings and how many employees are in the negative (admin)";
@@ -11,13 +11,7 @@ when their balance, over all time, is below zero.`;
 
   async run(): Promise<Summary> {
     const summary = await whileWaiting('Reading the analytics', this.request<Summary>('GET', '/v1/reports/summary'));
-    const { businessDay, timeZone, feesCents, rewardsCents, managementEarningsCents, payoutsCents } = summary;
-    this.log(`Today, ${businessDay} (${timeZone})`);
-    this.log(
-      `  Management earnings:       ${money(managementEarningsCents)} (fees ${money(feesCents)} − rewards ${money(rewardsCents)})`,
-    );
-    this.log(`  Employees in the negative: ${count(summary.employeesInNegative)}`);
-    if (payoutsCents > 0) this.log(`  Paid out at today's close: ${money(payoutsCents)}`);
+    this.log(describeSummary(summary));
     return summary;
   }
 }

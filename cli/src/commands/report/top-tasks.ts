@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { type TopTasksReport, taskName } from '../../analytics.ts';
+import { describeTopTasks, type TopTasksReport } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
-import { money, table, time, whileWaiting } from '../../render.ts';
+import { whileWaiting } from '../../render.ts';
 
 export default class ReportTopTasks extends AtesCommand {
   static override summary = 'The most expensive tasks of a day, week, month or range (admin)';
@@ -38,22 +38,7 @@ Without flags: today.`;
       'Ranking the tasks',
       this.request<TopTasksReport>('GET', `/v1/reports/top-tasks?${query}`),
     );
-    const period = report.from === report.to ? report.from : `${report.from} to ${report.to}`;
-    if (report.items.length === 0) {
-      this.log(`No task was completed on ${period} (${report.timeZone}).`);
-      return report;
-    }
-    const rows = report.items.map((t) => [
-      t.rank,
-      money(t.rewardCents),
-      taskName(t.jiraId, t.title),
-      time(t.completedAt),
-      t.completedByName ?? t.completedById,
-    ]);
-    this.log(
-      `The most expensive tasks completed ${report.from === report.to ? 'on' : 'from'} ${period} (${report.timeZone})`,
-    );
-    this.log(table(['#', 'Reward', 'Task', 'Completed (UTC)', 'Completed by'], rows, { alignRight: [0, 1] }));
+    this.log(describeTopTasks(report));
     return report;
   }
 }

@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { atesHome, logger, type Role } from '@ates/db';
+import { Flags } from '@oclif/core';
+import {
+  type AuditEntry,
+  type AuditReport,
+  describeAuditReport,
+  describePayoutsReport,
+  describeSummary,
+  describeTopTasks,
+  type EarningsReport,
+  earningsChart,
+  type PayoutsReport,
+  type Summary,
+  type TopTasksReport,
+} from '../analytics.ts';
+import { AtesCommand, EXIT } from '../base-command.ts';
+import type { ClosedDay } from '../billing.ts';
+import type { Employee } from '../identity.ts';
+import { count, money, progressBar, table, whileWaiting } from '../render.ts';
+import { startRuntime } from '../server/runtime.ts';
+import type { Task, TaskPage } from '../tasks.ts';
+
+interface DemoEmployee {
+  id: string;
+  role: Role;
+  fullName: string;
+  email: string;
+  password: string;
+}
+
+interface Session extends DemoEmployee {
+  token: string;
+}
+
+interface Reports {
+  summary: Summary;
+  earnings: EarningsReport;
+  audit: AuditReport;
+  payouts: PayoutsReport;
+  topTasks: TopTasksReport;
+}
+
+interface DemoResult {
+  home: string;
+  businessDay: string;
+  employees: DemoEmployee[];
+  counts: {
+    employees: number;
+    tasks: number;
+    reassignedTasks: number;
+    completedTasks: number;
+    payouts: number;
+    payoutTotalCents: number;
+  };
+  reports: Reports;
+}
+
+/** What the demo did, before it says where. */
+type DemoDay = Omit<DemoResult, 'home'>;
+
+type Hire = Pick<DemoEmployee, 'role' | 'fullName' | 'email'>;
+
+const STAFF: Hire[] = [
+  { role: 'manager', fullName: 'Mila Popug', email: 'manager@popug.inc' },
+  { role: 'accountant', fullName: 'Ada Popug', email: 'accountant@popug.inc' },
+  ...['Kesha', 'Gosha', 'Rio', 'Kiwi', 'Polly', 'Tweety'].map((name) => ({
+    role: 'worker' as const,
+    fullName: `${name} Popug`,
+    email: `${name.toLowerCase()}@popug.inc`,
+  })),
+];
+
+const CHORES = [
+  'Feed the parrots',
+  'Fix the beak',
+  'Polish the perches',
+  'Count the seeds',
+  'Tune the squawk',
+  'Sweep the cage',
+  'Sort the feathers',
+  'Ring the bell',
+  'Fill the water dish',
+  'Oil the swing',
+];
+
+/** Thirty tasks, a third written the legacy way (`[UP-n] - Title`), a third with a jira id of its own. */
+const TASKS = Array.from({ length: 30 }, (_, i) => {
+  const title = `${CHORES[i % CHORES.length]}, cage ${Math.floor(i / CHORES.length) + 1}`;
+  const jiraId = `UP-${101 + i}`;
+  if (i % 3 === 0) return { title: `[${jiraId}] - ${title}` };
+  if (i % 3 === 1) return { title, jiraId, description: 'Before the morning squawk.' };
+  return { title };
+});
+
+export default class Demo extends AtesCommand {
+  static override summary = 'Try aTES: run a whole business day on a fresh home and print every report';
+  static override description =
+    'Starts aTES in-process on a fresh home (embedded PostgreSQL and chDB, whatever DATABASE_URL and ' +
+    'CLICKHOUSE_URL say) and, through its HTTP API, hires a manager, an accountant and six workers, creates ' +
+    'thirty tasks, reassigns them, has the workers complete some, closes the day as the accountant and prints ' +
+    'every report. The data stays: the credentials it prints sign in once `ates server start` runs on the same ' +
+    'home. A home that already holds an aTES database is refused.';
+  static override examples = [
+    '<%= config.bin %> demo --home /tmp/ates-demo',
+    'ATES_HOME=/tmp/ates-demo <%= config.bin %> demo --json',
+  ];
+  /** The demo talks to the API it starts itself. */
+  static override baseFlags = { api: { ...AtesCommand.baseFlags.api, hidden: true } };
+  static override flags = {
+    home: Flags.string({ description: 'a data folder with no aTES in it yet [default: ~/.ates]', env: 'ATES_HOME' }),
+  };
+
+  private api = '';
+
+  async run(): Promise<DemoResult> {
+    const { flags } = await this.parse(Demo);
+    const home = atesHome(flags.home);
+    if (existsSync(join(home, 'postgres'))) {
+      this.error(
+        `${home} already holds an aTES database, and a demo needs a fresh home. ` +
+          'Pick another with --home DIR (or ATES_HOME=DIR).',
+        { exit: EXIT.badInput },
+      );
+    }
+    logger.level = 'error';
+    const started = performance.now();
+    const firstAdmin: Hire & { password: string } = {
+      role: 'admin',
+      fullName: 'Kakadu Popug',
+      email: 'admin@popug.inc',
+      password: randomBytes(12).toString('base64url'),
+    };
+    const runtime = await this.step(`Starting aTES in ${home}`, () => startRuntime({ home, port: 0, firstAdmin }));
+    let result: DemoDay;
+    try {
+      this.api = runtime.apiUrl ?? '';
+      result = await this.playDay(await this.signIn(firstAdmin), () => runtime.bus.settle());
+    } finally {
+      await this.step('Stopping aTES; the data stays', () => runtime.stop());
+    }
+    this.show(home, result, performance.now() - started);
+    return { home, ...result };
+  }
+
+  protected override async apiUrl(): Promise<string> {
+    return this.api;
+  }
+
+  private async playDay(admin: Session, settle: () => Promise<void>): Promise<DemoDay> {
+    const staff = await this.each(`Hiring ${STAFF.length} employees as the admin`, STAFF, (hire) =>
+      this.hire(admin, hire),
+    );
+    await this.step('Waiting for every context to hear of them', settle);
+    const [manager, accountant] = staff as [Session, Session];
+    const workers = staff.filter((employee) => employee.role === 'worker');
+    const tasks = await this.each(`Creating ${TASKS.length} tasks as the manager`, TASKS, (task) =>
+      this.call<Task>(manager, 'POST', '/v1/tasks', task),
+    );
+    const reassigned = await this.step('Reassigning every open task as the manager', () =>
+      this.call<{ movedTasks: number }>(manager, 'POST', '/v1/tasks/reassign'),
+    );
+    const chores = (await Promise.all(workers.map((worker) => this.choresOf(worker)))).flat();
+    await this.each(`Workers completing ${chores.length} of their tasks`, chores, ({ worker, task }) =>
+      this.call<Task>(worker, 'POST', `/v1/tasks/${task.id}/complete`),
+    );
+    await this.step('Waiting for the ledger to post every fee and reward', settle);
+    const closed = await this.step('Closing the business day as the accountant', () =>
+      this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
+    );
+    await this.step('Waiting for the payouts to reach the analytics and the mail', settle);
+    const reports = await this.step('Reading every report as the admin', () => this.reports(admin, closed.businessDay));
+    return {
+      businessDay: closed.businessDay,
+      employees: [admin, ...staff].map(({ token: _, ...employee }) => employee),
+      counts: {
+        employees: staff.length + 1,
+        tasks: tasks.length,
+        reassignedTasks: reassigned.movedTasks,
+        completedTasks: chores.length,
+        payouts: closed.payoutCount,
+        payoutTotalCents: closed.payoutTotalCents,
+      },
+      reports,
+    };
+  }
+
+  /** Creates an employee (the API makes their password) and signs them in. */
+  private async hire(admin: Session, hire: Hire): Promise<Session> {
+    const created = await this.call<Employee & { generatedPassword: string }>(admin, 'POST', '/v1/employees', hire);
+    return this.signIn({ ...hire, password: created.generatedPassword });
+  }
+
+  private async signIn(employee: Omit<DemoEmployee, 'id'>): Promise<Session> {
+    const { headers } = await this.exchange('POST', '/api/auth/sign-in/email', {
+      body: { email: employee.email, password: employee.password },
+      token: null,
+    });
+    const token = headers.get('set-auth-token');
+    if (!token) this.error(`The API signed ${employee.email} in but sent no token.`, { exit: EXIT.failure });
+    const { body: me } = await this.exchange<Employee>('GET', '/v1/me', { token });
+    return { ...employee, id: me.id, token };
+  }
+
+  /** A worker completes every open task of theirs but the newest. */
+  private async choresOf(worker: Session): Promise<{ worker: Session; task: Task }[]> {
+    const { items } = await this.call<TaskPage>(worker, 'GET', '/v1/tasks?assignee=me&status=open&limit=200');
+    return items.slice(1).map((task) => ({ worker, task }));
+  }
+
+  private async reports(admin: Session, day: string): Promise<Reports> {
+    const get = <T>(path: string) => this.call<T>(admin, 'GET', `/v1/reports/${path}`);
+    const [summary, earnings, audit, payouts, topTasks] = await Promise.all([
+      get<Summary>('summary'),
+      get<EarningsReport>(`earnings?to=${day}`),
+      this.auditOf(admin, day),
+      get<PayoutsReport>(`payouts?date=${day}`),
+      get<TopTasksReport>(`top-tasks?date=${day}`),
+    ]);
+    return { summary, earnings, audit, payouts, topTasks };
+  }
+
+  private async auditOf(admin: Session, day: string): Promise<AuditReport> {
+    const query = new URLSearchParams({ date: day, limit: '1000' });
+    const items: AuditEntry[] = [];
+    let page: AuditReport;
+    do {
+      page = await this.call<AuditReport>(admin, 'GET', `/v1/reports/audit?${query}`);
+      items.push(...page.items);
+      if (page.nextCursor) query.set('cursor', page.nextCursor);
+    } while (page.nextCursor);
+    return { businessDay: page.businessDay, items, nextCursor: null };
+  }
+
+  private async call<T>(as: Session, method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, { body, token: as.token })).body;
+  }
+
+  private show(home: string, { employees, counts, reports }: DemoDay, ms: number): void {
+    const sections: [string, string][] = [
+      ['report summary', describeSummary(reports.summary)],
+      ['report earnings', earningsChart(reports.earnings)],
+      [`report audit --date ${reports.audit.businessDay} --all`, describeAuditReport(reports.audit)],
+      [`report payouts --date ${reports.audit.businessDay}`, describePayoutsReport(reports.payouts)],
+      ['report top-tasks', describeTopTasks(reports.topTasks)],
+    ];
+    for (const [command, text] of sections) this.log(`\n$ ${this.config.bin} ${command}\n${text}`);
+    this.log(
+      `\n${count(counts.employees)} employees, ${count(counts.tasks)} tasks (${count(counts.reassignedTasks)} reassigned, ` +
+        `${count(counts.completedTasks)} completed), ${count(counts.payouts)} payouts of ${money(counts.payoutTotalCents)} ` +
+        `in all: the demo took ${(ms / 1000).toFixed(1)} s.`,
+    );
+    this.log('\nThe demo employees (their passwords are shown only here):');
+    this.log(
+      table(
+        ['Role', 'Name', 'Email', 'Password'],
+        employees.map((e) => [e.role, e.fullName, e.email, e.password]),
+      ),
+    );
+    this.log('\nGo on with:');
+    this.log(`  ATES_HOME=${shellWord(home)} pnpm ates server start`);
+    this.log(`  pnpm ates login --email ${employees[0]?.email}`);
+  }
+
+  /** A step of the demo: a spinner while it runs, then a tick and the time it took. */
+  private async step<T>(label: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await whileWaiting(label, work());
+    this.tick(label, started);
+    return result;
+  }
+
+  /** A step made of one request per item, in turn, with a progress bar. */
+  private async each<T, R>(label: string, items: readonly T[], act: (item: T) => Promise<R>): Promise<R[]> {
+    const started = performance.now();
+    const bar = progressBar(label);
+    const results: R[] = [];
+    try {
+      for (const item of items) {
+        bar.update(results.length, items.length);
+        results.push(await act(item));
+      }
+    } finally {
+      bar.stop();
+    }
+    this.tick(label, started);
+    return results;
+  }
+
+  private tick(label: string, started: number): void {
+    this.logToStderr(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+/** A path as one shell word, quoted when it needs to be. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
