@@ -16,11 +16,12 @@ export function time(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '';
 }
 
-/** A table for people; `--json` prints the data instead. */
+/** A table for people; `--json` prints the data instead. Colours only on a terminal. */
 export function table(head: string[], rows: (string | number)[][], options: { alignRight?: number[] } = {}): string {
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const t = new Table({
     head,
-    style: { head: ['cyan'], border: ['grey'] },
+    style: colour ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
     colAligns: head.map((_, i) => (options.alignRight?.includes(i) ? 'right' : 'left')),
   });
   t.push(...rows.map((row) => row.map(String)));
