@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { ApiDeps } from './deps.ts';
 import type { App } from './http/env.ts';
 
-const StoreStatus = z.object({ ok: z.boolean(), detail: z.string().optional() });
+const StoreStatus = z.object({ ok: z.boolean(), detail: z.string().optional() }).openapi({ example: { ok: true } });
 const Readiness = z
   .object({ ready: z.boolean(), postgres: StoreStatus, bus: StoreStatus, analytics: StoreStatus })
   .openapi('Readiness');
@@ -14,7 +14,12 @@ const health = createRoute({
   tags: ['Operations'],
   summary: 'Liveness: the process answers',
   responses: {
-    200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+    200: {
+      description: 'Alive',
+      content: {
+        'application/json': { schema: z.object({ status: z.literal('ok') }).openapi({ example: { status: 'ok' } }) },
+      },
+    },
   },
 });
 

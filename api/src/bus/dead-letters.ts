@@ -60,7 +60,9 @@ const retry = createRoute({
   responses: {
     200: {
       description: 'How many went back to the queue',
-      content: { 'application/json': { schema: z.object({ retried: z.number().int() }) } },
+      content: {
+        'application/json': { schema: z.object({ retried: z.number().int() }).openapi({ example: { retried: 2 } }) },
+      },
     },
     ...problemResponses(400, 401, 403, 404),
   },
