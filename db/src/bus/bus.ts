@@ -49,6 +49,7 @@ export class EventBus {
   private readonly db: Database;
   private readonly options: Required<BusOptions>;
   private readonly dispatcher: Dispatcher;
+  private readonly subscribed = new Set<string>();
 
   constructor(databaseUrl: string, db: Database, options: BusOptions = {}) {
     this.db = db;
@@ -195,9 +196,10 @@ export class EventBus {
 
   /**
    * Waits until every event published so far has been dispatched and `consumerNames` (by default
-   * all) have nothing queued, retrying or in progress: what a test or a demo waits on.
+   * the consumers this process subscribed) have nothing queued, retrying or in progress: what a
+   * test, a demo or a benchmark waits on.
    */
-  async settle(consumerNames: string[] = [...consumers.keys()], timeoutMs = 30_000): Promise<void> {
+  async settle(consumerNames: string[] = [...this.subscribed], timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [row] = await this.db.execute<{ pending: number }>(sql`
@@ -213,6 +215,7 @@ export class EventBus {
   /** Runs `handler` for each batch of new events delivered to `consumer`, once per event id. */
   async subscribe(consumer: string, handler: Handler): Promise<void> {
     await this.createQueues(consumer);
+    this.subscribed.add(consumer);
     await this.boss.work<Delivery>(
       consumer,
       {
