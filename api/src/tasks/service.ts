@@ -4,6 +4,7 @@ import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus/legacy-title';
 import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/problem.ts';
+import { ASSIGNABLE, AssignablePool } from './assignable-pool.ts';
 import type { CreateTaskInput, ListTasksInput, ReassignResult, Task } from './schemas.ts';
 
 export interface TaskDeps {
@@ -17,8 +18,8 @@ const SEES_ALL: Role[] = ['manager', 'admin'];
 /** Held for the length of a reassign, so two reassigns queue instead of locking rows in turn. */
 const REASSIGN_LOCK = 7_420_101;
 
-/** Who may be given a task: every active employee who is neither an admin nor a manager. */
-const ASSIGNABLE = sql.raw(`e.active and e.role not in ('admin', 'manager')`);
+/** Each database's pool of assignable employees, shared by every request of the process. */
+const pools = new WeakMap<Database, AssignablePool>();
 
 const NO_ASSIGNABLE = 'Nobody can take a task: there is no active worker or accountant. Add one first.';
 
@@ -53,22 +54,26 @@ export function drawPrices(): { assignFeeCents: number; rewardCents: number } {
   return { assignFeeCents: randomInt(10, 21) * 100, rewardCents: randomInt(20, 41) * 100 };
 }
 
-/** Tries to find an assignable employee still assignable at the insert before giving up. */
+/** Draws (the pool reloaded after each miss) before answering that nobody can take the task. */
 const CREATE_ATTEMPTS = 3;
 
 /**
- * Creates a task on a uniformly random assignable employee. The task and its events go in one
- * statement, which inserts nothing if the employee drawn stopped being assignable meanwhile:
- * then the draw is made again.
+ * Creates a task on a uniformly random assignable employee, drawn from the process's pool. The
+ * task and its events go in one statement, which inserts nothing if the employee drawn is no
+ * longer assignable: then the pool is reloaded and the draw made again.
  */
 export async function createTask({ db, bus }: TaskDeps, creator: CurrentEmployee, input: CreateTaskInput) {
   const { title, jiraId } = titleAndJiraId(input);
   const { assignFeeCents, rewardCents } = drawPrices();
+  const pool = pools.get(db) ?? new AssignablePool(db);
+  pools.set(db, pool);
   for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-    const [assignee] = await db.execute<{ id: string; fullName: string }>(sql`
-      select e.id, e.full_name as "fullName" from tasks.employee e where ${ASSIGNABLE} order by e.id
-      offset floor(random() * (select count(*) from tasks.employee e where ${ASSIGNABLE})) limit 1`);
-    if (!assignee) break;
+    const assignee = await pool.draw();
+    if (!assignee) {
+      if (attempt > 0) break;
+      pool.forget();
+      continue;
+    }
     const task: Task = {
       id: uuidv7(),
       title,
@@ -97,6 +102,7 @@ export async function createTask({ db, bus }: TaskDeps, creator: CurrentEmployee
       ],
     );
     if (changed > 0) return task;
+    pool.forget();
   }
   throw conflict(NO_ASSIGNABLE);
 }

@@ -4,6 +4,9 @@ import type { Role } from '../bus/events.ts';
 
 export const tasks = pgSchema('tasks');
 
+/** Notified when the tasks context's list of employees changes, so cached copies of it are dropped. */
+export const EMPLOYEES_CHANGED_CHANNEL = 'tasks_employees_changed';
+
 /**
  * The tasks context's own copy of the employees, fed only by Employee events. `active` turns
  * false when Employee.Deleted is applied and never back: a deleted employee is never resurrected.

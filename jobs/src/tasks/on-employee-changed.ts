@@ -1,4 +1,5 @@
 import type { EmployeeData, Envelope, Executor } from '@ates/db';
+import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema/tasks';
 import { sql } from 'drizzle-orm';
 
 interface EmployeeState extends EmployeeData {
@@ -8,7 +9,7 @@ interface EmployeeState extends EmployeeData {
 
 /**
  * Keeps the tasks context's copy of the employees (who may be given a task) in step with the
- * Employee events. Events may come late or out of order: the newest `event_time` decides the name,
+ * Employee events, and tells the API processes (on commit) to drop their cached pools. Events may come late or out of order: the newest `event_time` decides the name,
  * role and email, and a deletion is final whenever it arrives, so nothing resurrects an employee.
  */
 export async function onEmployeeChanged(tx: Executor, events: Envelope[]): Promise<void> {
@@ -25,6 +26,7 @@ export async function onEmployeeChanged(tx: Executor, events: Envelope[]): Promi
       email = case when excluded.last_event_at >= e.last_event_at then excluded.email else e.email end,
       active = e.active and excluded.active,
       last_event_at = greatest(e.last_event_at, excluded.last_event_at)`);
+  await tx.execute(sql`select pg_notify(${EMPLOYEES_CHANGED_CHANNEL}, '')`);
 }
 
 /** One row per employee, since one statement may not touch a row twice: the batch folded in order. */
