@@ -38,7 +38,8 @@ beforeAll(async () => {
   const started = await atesUntil(
     ['server', 'start', '--home', home, '--port', '0'],
     (line) => line.msg === 'aTES is running',
-    { ATES_ADMIN_EMAIL: ADMIN.email, ATES_ADMIN_PASSWORD: ADMIN.password },
+    // chDB in the home even where CI provides a ClickHouse server: its default database is shared.
+    { ATES_ADMIN_EMAIL: ADMIN.email, ATES_ADMIN_PASSWORD: ADMIN.password, CLICKHOUSE_URL: '' },
   );
   server = started.child;
   term = await terminal(String(started.line.api));
