@@ -31,10 +31,6 @@ export function createAuth(db: Database, authSecret: string) {
   return betterAuth({
     appName: 'aTES',
     basePath: '/api/auth',
-    // Any host the API is reached under (a load balancer's, a port picked at start) is its own:
-    // it signs in with bearer tokens and API keys, and sends no callback or redirect links. The
-    // fallback serves calls made in-process, outside any request (creating the first admin).
-    baseURL: { allowedHosts: ['*'], fallback: 'http://127.0.0.1' },
     secret: authSecret,
     database: drizzleAdapter(routedDatabase(db), { provider: 'pg', schema: authTables, transaction: true }),
     emailAndPassword: {
