@@ -1,6 +1,6 @@
 export { type AnalyticsMigration, analyticsMigrations, migrateAnalytics } from './analytics/migrations.ts';
 export { type AnalyticsStore, openAnalyticsStore } from './analytics/store.ts';
-export { type BusOptions, type DeadLetter, EventBus, type Handler } from './bus/bus.ts';
+export { type BusOptions, type DeadLetter, EventBus, type Handler, observed } from './bus/bus.ts';
 export type * from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
 export { EventSchemaError } from './bus/registry.ts';

@@ -107,6 +107,30 @@ describe('publish', () => {
   });
 });
 
+describe('a bulk publish', () => {
+  it('that fails on a later batch rolls back whole', async () => {
+    await conn.sql.unsafe(`
+      create function refuse_second_batch() returns trigger language plpgsql as $$
+      begin
+        if new.first_seq > 1 then raise exception 'the log refuses this batch'; end if;
+        return new;
+      end $$;
+      create trigger refuse_second_batch before insert on bus.event_batch
+        for each row execute function refuse_second_batch();`);
+    try {
+      const before = await conn.sql`select count(*)::int as n from bus.event_batch`;
+      const events = Array.from({ length: 2_500 }, (_, i) => employee(`Bulk ${i}`));
+      await expect(conn.db.transaction((tx) => bus.publish(tx, 'test', events))).rejects.toThrow();
+      const after = await conn.sql`select count(*)::int as n from bus.event_batch`;
+      expect(after[0]?.n).toBe(before[0]?.n);
+    } finally {
+      await conn.sql.unsafe(
+        'drop trigger refuse_second_batch on bus.event_batch; drop function refuse_second_batch();',
+      );
+    }
+  });
+});
+
 describe('delivery', () => {
   it('applies an event delivered twice only once', async () => {
     const [event] = await conn.db.transaction((tx) => bus.publish(tx, 'test', [employee('Twice')]));

@@ -1,5 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import type { Database, EventBus, Executor, NewEvent, Role, TaskData } from '@ates/db';
+import {
+  type Database,
+  type EventBus,
+  type Executor,
+  type NewEvent,
+  observed,
+  type Role,
+  type TaskData,
+} from '@ates/db';
 import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus/legacy-title';
 import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
@@ -204,7 +212,7 @@ export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<Reassign
     const starts = await tx.execute<{ id: string }>(sql`
       select id from (select id, row_number() over (order by id) as n from tasks.task where status = 'open') t
       where n % ${REASSIGN_CHUNK} = 1 order by id`);
-    const moves = starts.map(({ id }, i) => tx.execute<EventRow>(moveOpenTasks(id, starts[i + 1]?.id)));
+    const moves = starts.map(({ id }, i) => observed(tx.execute<EventRow>(moveOpenTasks(id, starts[i + 1]?.id))));
     const publishes: Promise<unknown>[] = [];
     const employees = new Set<string>();
     let movedTasks = 0;
@@ -217,7 +225,7 @@ export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<Reassign
           { name: 'Task.Updated', data: taskData(row) },
           { name: 'TaskAssigned', data: moneyData(row, row.assignFeeCents, at) },
         ]);
-        publishes.push(bus.publish(tx, PRODUCER, events));
+        publishes.push(observed(bus.publish(tx, PRODUCER, events)));
       }
       await Promise.all(publishes);
     } catch (error) {

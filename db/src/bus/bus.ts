@@ -118,7 +118,7 @@ export class EventBus {
           .slice(start, start + EVENTS_PER_BATCH)
           .map((event) => envelope(event, producer, eventTime));
         envelopes.push(...batch);
-        appends.push(appendBatch(tx, publishId, start + 1, batch));
+        appends.push(observed(appendBatch(tx, publishId, start + 1, batch)));
       }
     } catch (error) {
       await Promise.allSettled(appends);
@@ -131,9 +131,9 @@ export class EventBus {
 
   /**
    * Runs `change`, a data-modifying statement that returns rows, and appends `events` in the
-   * same statement only if it returned any (it says how many): a single statement is atomic on its own, so the
-   * change and its events commit together without a transaction's extra round trips. For the
-   * hot paths that change one row; `events` must fit in one batch.
+   * same statement only if it returned any (it says how many). A single statement is atomic on
+   * its own, so the change and its events commit together without a transaction's extra round
+   * trips: for the hot paths that change one row. `events` must fit in one batch.
    */
   async publishWith(
     db: Executor,
@@ -348,6 +348,17 @@ export class EventBus {
     await this.dispatcher.stop();
     await this.boss.stop({ graceful: true, timeout: 20_000, close: true });
   }
+}
+
+/**
+ * `work` started once and marked as handled: it is awaited later, and a failure meanwhile must
+ * not count as an unhandled rejection (which ends the process) while other work is awaited
+ * first. (A drizzle query runs again on every `then`, hence the one native promise.)
+ */
+export function observed<T>(work: PromiseLike<T>): Promise<T> {
+  const promise = Promise.resolve(work);
+  promise.catch(() => {});
+  return promise;
 }
 
 function envelope(event: NewEvent, producer: string, eventTime: string): Envelope {
