@@ -39,6 +39,12 @@ afterAll(async () => {
 });
 
 describe('sign-in', () => {
+  it('accepts a client that sends the API’s own Origin, as a browser on its page does', async () => {
+    const worker = await stack.signUp('worker');
+    const body = { email: worker.email, password: worker.password };
+    expect((await signIn(body, { origin: stack.apiUrl })).status).toBe(200);
+  });
+
   it('gives a bearer token in set-auth-token (and the body) that identifies the employee', async () => {
     const worker = await stack.signUp('worker', 'Token Popug');
     const response = await signIn({ email: worker.email.toUpperCase(), password: worker.password });
