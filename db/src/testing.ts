@@ -49,3 +49,17 @@ export async function appendRawEvents(
       ${options.producer ?? 'test'}, ${JSON.stringify(events)}::json)`);
   return { publish_id: publishId, from_seq: 1, to_seq: events.length };
 }
+
+/** Polls `check` until it returns something truthy, and returns that; throws after `timeoutMs`. */
+export async function until<T>(
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 20_000, pollMs = 25 }: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

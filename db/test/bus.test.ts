@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connectPostgres, defineConsumer, type Envelope, EventBus, EventSchemaError, type NewEvent } from '@ates/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { appendRawEvents, createTestDatabase } from '../src/testing.ts';
+import { appendRawEvents, createTestDatabase, until } from '../src/testing.ts';
 
 const CONSUMER = 'test.employees';
 defineConsumer(CONSUMER, { 'Employee.Created': 1, 'Task.Created': 2 });
@@ -29,16 +29,6 @@ async function effects() {
   return conn.db.execute<{ event_id: string; name: string; data: Record<string, unknown> }>(
     sql`select event_id, name, data from effects order by id`,
   );
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 beforeAll(async () => {

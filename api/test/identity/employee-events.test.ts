@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Envelope, Executor } from '@ates/db';
 import { assertValidEvent } from '@ates/db/bus/registry';
+import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstAdmin } from '../../src/identity/first-admin.ts';
 import { TEST_CONSUMER } from './consumer.ts';
-import { footprint, type IdentityDatabase, identityDatabase, until } from './support.ts';
+import { footprint, type IdentityDatabase, identityDatabase } from './support.ts';
 
 const CRASH_AFTER_CREATE = fileURLToPath(new URL('./crash-after-create.ts', import.meta.url));
 

@@ -33,16 +33,6 @@ export async function identityDatabase(): Promise<IdentityDatabase> {
   };
 }
 
-export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /**
  * How many rows the identity and bus tables hold, once the bus has queued everything published
  * so far: what "nothing was written" compares.

@@ -1,10 +1,14 @@
 import { connectPostgres, type PostgresConnection } from '@ates/db';
+import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurrentEmployee } from '../../src/http/env.ts';
 import { ApiError } from '../../src/http/problem.ts';
 import { completeTask, createTask, reassignOpenTasks, type TaskDeps } from '../../src/tasks/service.ts';
 import { hire, inParallel, type TasksDatabase, tasksDatabase } from './support.ts';
+
+/** Locks are watched closely, and a loaded machine gets long to reach them. */
+const RACE_WAIT = { timeoutMs: 30_000, pollMs: 10 };
 
 let db: TasksDatabase;
 /** A pool of its own for the completes: real transactions on other connections than the reassign's. */
@@ -46,16 +50,6 @@ async function blockedBy(pid: number): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 beforeAll(async () => {
   db = await tasksDatabase();
   completers = connectPostgres(db.url, { max: 40 });
@@ -90,15 +84,18 @@ describe('reassign against concurrent completes', () => {
         release = resolve;
       });
     });
-    await until(async () => blockerPid !== 0);
+    await until(async () => blockerPid !== 0, RACE_WAIT);
     const reassign = reassignOpenTasks(db.deps);
-    const [reassigner = 0] = await until(() => blockedBy(blockerPid).then((pids) => pids.length === 1 && pids));
+    const [reassigner = 0] = await until(
+      () => blockedBy(blockerPid).then((pids) => pids.length === 1 && pids),
+      RACE_WAIT,
+    );
 
     // Every contender either completes at once or waits for a task the reassign has locked.
     const contenders = before.filter((task) => task.id !== held.id).filter((_, i) => i % 50 === 0);
     const settled: ('done' | number)[] = [];
     const completes = contenders.map((task) => tryComplete(task).then((outcome) => settled.push(outcome)));
-    await until(async () => (await blockedBy(reassigner)).length + settled.length === contenders.length);
+    await until(async () => (await blockedBy(reassigner)).length + settled.length === contenders.length, RACE_WAIT);
     const completedFirst = settled.filter((outcome) => outcome === 'done').length;
     release();
     await blocker;

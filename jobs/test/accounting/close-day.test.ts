@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, calendarDay, LEDGER_LOCK, ledgerCalendar, lockLedger } from '@ates/db/accounting/business-day';
 import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
+import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_DAY_QUEUE, scheduleNightlyClose } from '../../src/accounting/close-day.ts';
@@ -14,7 +15,6 @@ import {
   published,
   startLedger,
   TIME_ZONE,
-  until,
 } from './support.ts';
 
 let ledger: Ledger;

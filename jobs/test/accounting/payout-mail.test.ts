@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeBusinessDay } from '@ates/db/accounting/close-day';
+import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,7 +19,6 @@ import {
   redeliver,
   startLedger,
   TIME_ZONE,
-  until,
 } from './support.ts';
 
 interface Received {

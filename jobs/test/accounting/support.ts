@@ -43,16 +43,6 @@ export async function startLedger(options: { subscribe?: boolean } = {}): Promis
   };
 }
 
-export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 export function employeeCreated(id = randomUUID(), name = 'Ada Popug', email = `${id}@popug.inc`): NewEvent {
   return { name: 'Employee.Created', data: { employee_id: id, full_name: name, role: 'worker', email } };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectPostgres, type EmployeeData, EventBus, type NewEvent, type PostgresConnection } from '@ates/db';
-import { createTestDatabase } from '@ates/db/testing';
+import { createTestDatabase, until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { onEmployeeChanged } from '../../src/tasks/on-employee-changed.ts';
@@ -53,16 +53,6 @@ async function employee(id: string) {
     sql`select full_name, role, email, active from tasks.employee where id = ${id}`,
   );
   return row;
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 beforeAll(async () => {
