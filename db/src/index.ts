@@ -7,6 +7,12 @@ export { EventSchemaError } from './bus/registry.ts';
 export { defineConsumer } from './bus/topology.ts';
 export { atesHome, businessTimeZone } from './config.ts';
 export { logger } from './logger.ts';
-export { connectPostgres, type Database, type Executor, type PostgresConnection } from './postgres/client.ts';
+export {
+  connectPostgres,
+  type Database,
+  type Executor,
+  forgetOnNotify,
+  type PostgresConnection,
+} from './postgres/client.ts';
 export { AtesHomeBusyError, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './postgres/embedded.ts';
 export { migratePostgres } from './postgres/migrate.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Database, logger } from '@ates/db';
+import { type Database, forgetOnNotify } from '@ates/db';
 import type { Context } from 'hono';
 import type { AppEnv, CurrentEmployee } from '../http/env.ts';
 
@@ -27,7 +27,7 @@ export class CredentialCache {
   }
 
   get(credential: string): CurrentEmployee | undefined {
-    this.listening ??= this.listen();
+    this.listening ??= forgetOnNotify(this.db, CHANGED_CHANNEL, () => this.entries.clear());
     const key = digest(credential);
     const entry = this.entries.get(key);
     if (entry && entry.until > Date.now()) return entry.employee;
@@ -51,13 +51,6 @@ export class CredentialCache {
   async forgetEverywhere(reason: string): Promise<void> {
     this.entries.clear();
     await this.db.$client.notify(CHANGED_CHANNEL, reason);
-  }
-
-  private listen(): Promise<unknown> {
-    const forget = () => this.entries.clear();
-    return this.db.$client.listen(CHANGED_CHANNEL, forget, forget).catch((error: unknown) => {
-      logger.warn({ err: error }, 'identity changes are not heard: cached credentials expire on their own');
-    });
   }
 }
 

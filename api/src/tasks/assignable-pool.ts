@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { type Database, logger } from '@ates/db';
+import { type Database, forgetOnNotify } from '@ates/db';
 import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema/tasks';
 import { sql } from 'drizzle-orm';
 
@@ -28,7 +28,7 @@ export class AssignablePool {
 
   /** A uniformly random assignable employee, or undefined when there is none. */
   async draw(): Promise<Assignee | undefined> {
-    this.listening ??= this.listen();
+    this.listening ??= forgetOnNotify(this.db, EMPLOYEES_CHANGED_CHANNEL, () => this.forget());
     if (Date.now() - this.loadedAt > TRUST_MS) this.forget();
     if (!this.pool) {
       this.loadedAt = Date.now();
@@ -48,12 +48,5 @@ export class AssignablePool {
       ...(await this.db.execute<Assignee>(sql`
         select e.id, e.full_name as "fullName" from tasks.employee e where ${ASSIGNABLE} order by e.id`)),
     ];
-  }
-
-  private listen(): Promise<unknown> {
-    const forget = () => this.forget();
-    return this.db.$client.listen(EMPLOYEES_CHANGED_CHANNEL, forget, forget).catch((error: unknown) => {
-      logger.warn({ err: error }, 'employee changes are not heard: the assignable pool refreshes on its own');
-    });
   }
 }

@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { logger } from '../logger.ts';
 
 export type Database = PostgresJsDatabase & { $client: postgres.Sql };
 /** What a query runs on: the pool, or the transaction a change and its events share. */
@@ -15,4 +16,16 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Po
   const sql = postgres(url, { max: options.max ?? 20, onnotice: () => {}, connection: { application_name: 'ates' } });
   const db = drizzle(sql);
   return { sql, db, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * Calls `forget` on every notification on `channel`, and each time the listening connection is
+ * (re)established, since what was sent while it was down is lost: how a process's cache of
+ * another context's data learns it is stale. A failure to listen is logged; the caller's own
+ * expiry then bounds the staleness.
+ */
+export function forgetOnNotify(db: Database, channel: string, forget: () => void): Promise<unknown> {
+  return db.$client.listen(channel, forget, forget).catch((error: unknown) => {
+    logger.warn({ err: error, channel }, 'not listening for changes: cached data expires on its own');
+  });
 }
