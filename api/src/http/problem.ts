@@ -25,6 +25,12 @@ export const unauthorized = (detail = 'Sign in first: send a bearer token or an 
 export const forbidden = (detail: string) => new ApiError(403, 'Forbidden', detail);
 export const notFound = (detail: string) => new ApiError(404, 'Not Found', detail);
 export const conflict = (detail: string) => new ApiError(409, 'Conflict', detail);
+export const payloadTooLarge = (detail: string) => new ApiError(413, 'Payload Too Large', detail);
+export const unsupportedMediaType = (detail: string) => new ApiError(415, 'Unsupported Media Type', detail);
+export const unprocessable = (detail: string) => new ApiError(422, 'Unprocessable Content', detail);
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new ApiError(429, 'Too Many Requests', detail, { retryAfterSeconds });
+export const serviceUnavailable = (detail: string) => new ApiError(503, 'Service Unavailable', detail);
 
 const TYPE_BASE = 'https://ates.popug.inc/problems/';
 
@@ -39,14 +45,21 @@ export const ProblemSchema = z
   .openapi('Problem');
 
 /** Every error response of a route, described once for the OpenAPI document. */
-export function problemResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 429)[]) {
-  const descriptions = {
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 503;
+
+export function problemResponses(...statuses: ProblemStatus[]) {
+  const descriptions: Record<ProblemStatus, string> = {
     400: 'The request is malformed or fails validation.',
     401: 'No valid session, bearer token or API key.',
     403: 'The caller’s role may not do this.',
     404: 'No such object, or not one the caller may see.',
+    405: 'The path does not support this method; `Allow` lists those it does.',
     409: 'The object is not in a state that allows this.',
-    429: 'Too many requests.',
+    413: 'The request body is larger than this route accepts.',
+    415: 'The request body is not of a media type this route accepts.',
+    422: 'The Idempotency-Key was already used with another request.',
+    429: 'Too many requests; `Retry-After` says when to try again.',
+    503: 'A store this request needs is unavailable; `Retry-After` says when to try again.',
   };
   return Object.fromEntries(
     statuses.map((status) => [
@@ -65,7 +78,12 @@ export function problem(c: Context, status: ContentfulStatusCode, title: string,
 
 /** Maps every error to problem+json; an unexpected one is logged and never shown as a stack trace. */
 export function onError(error: Error, c: Context) {
-  if (error instanceof ApiError) return problem(c, error.status, error.title, error.message, error.extra);
+  if (error instanceof ApiError) {
+    const { retryAfterSeconds } = error.extra;
+    if (typeof retryAfterSeconds === 'number')
+      c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+    return problem(c, error.status, error.title, error.message, error.extra);
+  }
   if (error instanceof HTTPException) {
     const title = error.status === 401 ? 'Unauthorized' : error.status === 429 ? 'Too Many Requests' : 'Bad Request';
     return problem(c, error.status, title, error.message || title);
