@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's clickhouse-server (18.16) and runs it on 127.0.0.1:8123 without systemd.
 # Idempotent: an installed package or a server already answering /ping is left as it is.
-# Usage (as root): eval "$(.ci/clickhouse.sh | grep '^export ')"
+# Usage (as root): eval "$(.ci/clickhouse.sh | grep '^export ')"; `.ci/clickhouse.sh stop` stops it.
 set -euo pipefail
 
 URL=http://127.0.0.1:8123
@@ -10,6 +10,11 @@ PIDFILE=/run/clickhouse-server.pid
 OUT=/var/log/clickhouse-server/stdout.log
 
 ping_ok() { [ "$(curl -s --max-time 2 "$URL/ping" || true)" = "Ok." ]; }
+
+if [ "${1:-start}" = stop ]; then
+  start-stop-daemon --stop --quiet --oknodo --retry 30 --pidfile "$PIDFILE"
+  exit 0
+fi
 
 if ! ping_ok; then
   if [ ! -x /usr/sbin/clickhouse-server ]; then

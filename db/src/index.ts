@@ -1,5 +1,10 @@
 export { type AnalyticsMigration, analyticsMigrations, migrateAnalytics } from './analytics/migrations.ts';
-export { type AnalyticsStore, openAnalyticsStore } from './analytics/store.ts';
+export {
+  type AnalyticsStore,
+  AnalyticsUnavailableError,
+  openAnalyticsOnDemand,
+  openAnalyticsStore,
+} from './analytics/store.ts';
 export { type BusOptions, type DeadLetter, EventBus, type Handler, observed } from './bus/bus.ts';
 export type * from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
@@ -12,6 +17,7 @@ export {
   type Database,
   type Executor,
   forgetOnNotify,
+  isPostgresUnavailable,
   type PostgresConnection,
 } from './postgres/client.ts';
 export { AtesHomeBusyError, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './postgres/embedded.ts';

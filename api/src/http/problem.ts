@@ -1,4 +1,4 @@
-import { logger } from '@ates/db';
+import { AnalyticsUnavailableError, isPostgresUnavailable, logger } from '@ates/db';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -87,6 +87,15 @@ export function onError(error: Error, c: Context) {
   if (error instanceof HTTPException) {
     const title = error.status === 401 ? 'Unauthorized' : error.status === 429 ? 'Too Many Requests' : 'Bad Request';
     return problem(c, error.status, title, error.message || title);
+  }
+  if (error instanceof AnalyticsUnavailableError) {
+    c.header('retry-after', '10');
+    return problem(c, 503, 'Service Unavailable', 'The analytics store does not answer; reports are back when it is.');
+  }
+  if (isPostgresUnavailable(error)) {
+    logger.warn({ err: error, path: c.req.path }, 'postgres unavailable');
+    c.header('retry-after', '2');
+    return problem(c, 503, 'Service Unavailable', 'The database does not answer right now; try again shortly.');
   }
   logger.error({ err: error, path: c.req.path }, 'unhandled error');
   return problem(c, 500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');

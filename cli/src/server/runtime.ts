@@ -6,9 +6,8 @@ import {
   type EmbeddedPostgresHandle,
   EventBus,
   logger,
-  migrateAnalytics,
   migratePostgres,
-  openAnalyticsStore,
+  openAnalyticsOnDemand,
   type PostgresConnection,
   startEmbeddedPostgres,
 } from '@ates/db';
@@ -37,6 +36,8 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+const REQUESTS_DRAIN_MS = 10_000;
+
 /** Starts every store and then the API and/or the workers; `stop()` undoes it in reverse. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { home, port, host = '127.0.0.1', api = true, workers = true } = options;
@@ -54,9 +55,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await migratePostgres(databaseUrl);
     const conn = connectPostgres(databaseUrl);
     stops.push(() => conn.close());
-    const analytics = await openAnalyticsStore({ home, url: options.clickhouseUrl });
+    const analytics = openAnalyticsOnDemand({ home, url: options.clickhouseUrl });
     stops.push(() => analytics.close());
-    await migrateAnalytics(analytics);
+    await analytics.ready().catch(() => {});
     const bus = new EventBus(databaseUrl, conn.db);
     await bus.start();
     stops.push(() => bus.stop());
@@ -66,7 +67,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (api) {
       const app = createApp({ db: conn.db, bus, analytics });
       const server = await listen(app.fetch, port, host);
-      stops.push(() => new Promise((resolve) => server.close(resolve)));
+      stops.push(() => closeServer(server));
       const address = server.address();
       apiUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
     }
@@ -83,6 +84,17 @@ async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: R
   else if (!(await hasEmployees(deps))) {
     logger.warn('no employee yet: run `ates setup`, or start with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set');
   }
+}
+
+/** Stops taking connections; requests in flight get REQUESTS_DRAIN_MS to finish. */
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) {
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), REQUESTS_DRAIN_MS).unref();
+    }
+  });
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {

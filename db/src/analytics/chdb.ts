@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { drainPending, Session } from 'chdb';
-import { type AnalyticsStore, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './store.ts';
+import { type AnalyticsStore, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './engine.ts';
 
 /**
  * Embedded ClickHouse on `path`, through chDB's async calls only (they run off the event loop).

@@ -1,5 +1,5 @@
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { type AnalyticsStore, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './store.ts';
+import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { type AnalyticsStore, AnalyticsUnavailableError, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './engine.ts';
 
 /** A ClickHouse server over HTTP; `url` may name the database: `http://host:8123/analytics`. */
 export async function openClickHouseStore(url: string): Promise<AnalyticsStore> {
@@ -11,23 +11,36 @@ export async function openClickHouseStore(url: string): Promise<AnalyticsStore> 
   });
   return {
     engine: 'clickhouse',
-    async command(sql) {
-      await client.command({ query: sql });
-    },
-    async insert(table, rows) {
-      for (let i = 0; i < rows.length; i += INSERT_BATCH_ROWS) {
-        await client.insert({ table, values: rows.slice(i, i + INSERT_BATCH_ROWS), format: 'JSONEachRow' });
-      }
-    },
-    async query<T>(sql: string, params?: Record<string, unknown>) {
-      const result =
-        params && !bindsParams
-          ? await client.query({ query: inlineParams(sql, params), format: 'JSONEachRow' })
-          : await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
-      return result.json<T>();
-    },
+    command: (sql) =>
+      reachable(url, async () => {
+        await client.command({ query: sql });
+      }),
+    insert: (table, rows) =>
+      reachable(url, async () => {
+        for (let i = 0; i < rows.length; i += INSERT_BATCH_ROWS) {
+          await client.insert({ table, values: rows.slice(i, i + INSERT_BATCH_ROWS), format: 'JSONEachRow' });
+        }
+      }),
+    query: <T>(sql: string, params?: Record<string, unknown>) =>
+      reachable(url, async () => {
+        const result =
+          params && !bindsParams
+            ? await client.query({ query: inlineParams(sql, params), format: 'JSONEachRow' })
+            : await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+        return result.json<T>();
+      }),
     close: () => client.close(),
   };
+}
+
+/** The server's own errors pass as they are; anything else means it did not answer. */
+async function reachable<T>(url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ClickHouseError) throw error;
+    throw new AnalyticsUnavailableError(`ClickHouse at ${new URL(url).host} does not answer.`, { cause: error });
+  }
 }
 
 /** ClickHouse before 19 (Debian's 18.16) has no query parameters: it takes `param_p` for an unknown setting. */

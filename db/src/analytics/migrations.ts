@@ -1,5 +1,5 @@
+import type { AnalyticsStore } from './engine.ts';
 import { readSideMigrations } from './schema.ts';
-import type { AnalyticsStore } from './store.ts';
 
 /** One statement (see the dialect rules in store.ts), applied once per store, in list order. */
 export interface AnalyticsMigration {

@@ -25,26 +25,11 @@
 // - Results: 64-bit integers come back as JS numbers (exact below 2^53: `toString()` larger ones),
 //   Date as 'YYYY-MM-DD', DateTime as 'YYYY-MM-DD hh:mm:ss', nan/inf (e.g. `avg` of nothing) as null.
 import { join } from 'node:path';
+import { logger } from '../logger.ts';
+import { type AnalyticsStore, AnalyticsUnavailableError } from './engine.ts';
+import { migrateAnalytics } from './migrations.ts';
 
-export interface AnalyticsStore {
-  readonly engine: 'chdb' | 'clickhouse';
-  /** Runs one statement that returns no rows (DDL, `INSERT … SELECT`, `OPTIMIZE`). */
-  command(sql: string): Promise<void>;
-  /** Appends rows as JSONEachRow, INSERT_BATCH_ROWS per statement. */
-  insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
-  /** Runs a SELECT; `{name:Type}` placeholders take their values from `params`. */
-  query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
-  close(): Promise<void>;
-}
-
-export const INSERT_BATCH_ROWS = 10_000;
-
-/** Both drivers apply these so the two engines read and write JSON as 18.16 does. */
-export const SHARED_SETTINGS = {
-  output_format_json_quote_64bit_integers: 0,
-  input_format_skip_unknown_fields: 0,
-  date_time_input_format: 'basic',
-} as const;
+export { type AnalyticsStore, AnalyticsUnavailableError } from './engine.ts';
 
 /** ClickHouse at `url` when given (the server passes `CLICKHOUSE_URL`), else chDB under `home`. */
 export async function openAnalyticsStore(opts: { home: string; url?: string }): Promise<AnalyticsStore> {
@@ -52,4 +37,62 @@ export async function openAnalyticsStore(opts: { home: string; url?: string }): 
   // Imported lazily so a ClickHouse deployment never loads chDB's native engine, nor chDB the client.
   if (url) return (await import('./clickhouse.ts')).openClickHouseStore(url);
   return (await import('./chdb.ts')).openChdbStore(join(opts.home, 'analytics'));
+}
+
+/** How long after a failed attempt to open the store the next request tries again. */
+const REOPEN_AFTER_MS = 1_000;
+
+/**
+ * The analytics store as the server holds it: opened and migrated on first use rather than at
+ * start, and again after a failure. Tasks and payroll never read analytics, so a ClickHouse (or
+ * chDB) that is down at start or goes away later degrades only the reports, which answer 503,
+ * and the projection, whose deliveries are retried; nothing else waits for it.
+ */
+export function openAnalyticsOnDemand(opts: { home: string; url?: string }): AnalyticsStore & {
+  ready(): Promise<void>;
+} {
+  let opening: Promise<AnalyticsStore> | undefined;
+  let failedAt = 0;
+  let lastError: unknown;
+  const open = async (): Promise<AnalyticsStore> => {
+    const store = await openAnalyticsStore(opts);
+    try {
+      await migrateAnalytics(store);
+      return store;
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw error;
+    }
+  };
+  const store = (): Promise<AnalyticsStore> => {
+    if (!opening && Date.now() - failedAt < REOPEN_AFTER_MS) return Promise.reject(unavailable(lastError));
+    opening ??= open().catch((error: unknown) => {
+      opening = undefined;
+      failedAt = Date.now();
+      lastError = error;
+      logger.warn({ err: error }, 'the analytics store is unavailable: reports answer 503 until it is back');
+      throw unavailable(error);
+    });
+    return opening;
+  };
+  return {
+    engine: opts.url ? 'clickhouse' : 'chdb',
+    ready: async () => {
+      await store();
+    },
+    command: async (sql) => (await store()).command(sql),
+    insert: async (table, rows) => (await store()).insert(table, rows),
+    query: async (sql, params) => (await store()).query(sql, params),
+    async close() {
+      const open = opening;
+      opening = undefined;
+      await (await open?.catch(() => undefined))?.close();
+    },
+  };
+}
+
+function unavailable(cause: unknown): AnalyticsUnavailableError {
+  return cause instanceof AnalyticsUnavailableError
+    ? cause
+    : new AnalyticsUnavailableError('The analytics store could not be opened.', { cause });
 }

@@ -29,3 +29,31 @@ export function forgetOnNotify(db: Database, channel: string, forget: () => void
     logger.warn({ err: error, channel }, 'not listening for changes: cached data expires on its own');
   });
 }
+
+/** Connection failures of the `postgres` and `pg` drivers: the server is down or restarting. */
+const UNAVAILABLE_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+]);
+
+/**
+ * Whether `error`, or any error it was caused by, says Postgres cannot be reached right now
+ * (rather than that a statement was wrong): what the API answers with a 503 and Retry-After.
+ */
+export function isPostgresUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+    if (/Connection terminated|connection timeout|terminating connection/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -2,6 +2,7 @@ import { FirstAdminError } from '@ates/api';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
 import { Command, Flags } from '@oclif/core';
 import { startRuntime } from '../../server/runtime.ts';
+import { stopRequested } from '../../server/stop-requested.ts';
 
 export default class ServerStart extends Command {
   static override summary = 'Run aTES: Postgres, migrations, the bus, the API and the workers';
@@ -40,14 +41,7 @@ ATES_ADMIN_NAME) create the first admin; without them, run \`ates setup\`.`;
         firstAdmin: this.firstAdminFromEnvironment(),
       });
       logger.info({ api: runtime.apiUrl, home, analytics: runtime.analytics.engine }, 'aTES is running');
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'stopping: finishing the batches in flight');
-          resolve();
-        };
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
-      });
+      await stopRequested();
       await runtime.stop();
       logger.info('stopped');
     } catch (error) {
