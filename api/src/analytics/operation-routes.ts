@@ -44,8 +44,8 @@ export function registerOperationRoutes(app: App, deps: ApiDeps) {
   app.openapi(startRebuild, async (c) => c.json(await rebuilds.start(), 202));
   app.openapi(rebuildStatus, async (c) => {
     const { id } = c.req.valid('param');
-    const status = rebuilds.get(id);
-    if (!status) throw notFound(`No rebuild ${id} started by this API process.`);
+    const status = await rebuilds.get(id);
+    if (!status) throw notFound(`No rebuild ${id}.`);
     return c.json(status, 200);
   });
   app.openapi(verify, async (c) =>

@@ -1,85 +1,134 @@
 import { randomUUID } from 'node:crypto';
-import { logger } from '@ates/db';
+import { AnalyticsUnavailableError, isPostgresUnavailable, logger } from '@ates/db';
 import { rebuildReadSide } from '@ates/db/analytics/projection';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import { conflict } from '../http/problem.ts';
 import type { RebuildStatus } from './schemas.ts';
 
-/** Held for the whole of a rebuild, by whichever API process runs it: one rebuild at a time. */
-const REBUILD_LOCK = 7_420_402;
+/** How long a rebuild stays with the process running it without word from it. */
+const LEASE_SECONDS = 15;
+/** How often the running process records its progress and renews its lease. */
+const RECORD_EVERY_MS = 2_000;
 
 export interface Rebuilds {
   /** Starts a rebuild in the background and returns at once; a conflict if one is running. */
   start(): Promise<RebuildStatus>;
-  get(id: string): RebuildStatus | undefined;
+  get(id: string): Promise<RebuildStatus | undefined>;
 }
 
+type RebuildRow = {
+  id: string;
+  state: RebuildStatus['state'];
+  position: number;
+  done: number;
+  total: number;
+  rejected: number;
+  resumed: number;
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+};
+
 /**
- * Rebuilds run in the API process, because chDB lives in the server process and only there. Their
- * progress is kept here, so `GET /v1/analytics/rebuild/{id}` answers from the process that started it.
+ * Rebuilds of the analytics read side, kept in `analytics.rebuilds` so that any API process
+ * reports one and takes it over when the process running it goes away. A rebuild replays the
+ * log in short transactions, records how far it got every RECORD_EVERY_MS, and resumes from
+ * there: a restart costs at most those seconds of replay again, which the inbox skips.
  */
 export function createRebuilds({ db, bus, analytics }: ApiDeps): Rebuilds {
-  const runs = new Map<string, RebuildStatus>();
-
-  async function start(): Promise<RebuildStatus> {
-    const running = [...runs.values()].find((run) => run.state === 'running');
-    if (running) throw conflict(`Rebuild ${running.id} is running; follow it at /v1/analytics/rebuild/${running.id}.`);
-    const status: RebuildStatus = {
-      id: randomUUID(),
-      state: 'running',
-      done: 0,
-      total: 0,
-      rejected: 0,
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      error: null,
-    };
-    let held = false;
-    let locked: (held: boolean) => void = () => {};
-    const lockTaken = new Promise<boolean>((resolve) => {
-      locked = resolve;
-    });
-    const run = db.transaction(async (tx) => {
-      const [row] = await tx.execute<{ held: boolean }>(sql`select pg_try_advisory_xact_lock(${REBUILD_LOCK}) as held`);
-      held = row?.held === true;
-      locked(held);
-      if (!held) return;
-      const { rejected } = await rebuildReadSide(db, bus, analytics, (done, total) => {
-        status.done = done;
-        status.total = total;
+  const run = (row: RebuildRow) => {
+    let reached = { done: row.done, total: row.total, position: row.position };
+    const record = () =>
+      db.execute(sql`
+        update analytics.rebuilds set position = ${reached.position}, done = ${reached.done}, total = ${reached.total},
+          leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
+        where id = ${row.id} and state = 'running'`);
+    const recording = setInterval(() => void record().catch(() => {}), RECORD_EVERY_MS);
+    recording.unref();
+    rebuildReadSide(db, bus, analytics, {
+      fromPosition: row.position,
+      onProgress: (done, total, position) => {
+        reached = { done: row.done + done, total: Math.max(row.done + total, reached.total), position };
+      },
+    })
+      .then(async ({ rejected }) => {
+        clearInterval(recording);
+        await record();
+        await finish(row.id, 'done', rejected);
+        logger.info({ rebuild: row.id, events: reached.done, rejected }, 'analytics rebuild done');
+      })
+      .catch(async (error: unknown) => {
+        clearInterval(recording);
+        // A store that went away stops the rebuild, not fails it: its lease runs out, and this
+        // process or another resumes it from what it recorded.
+        if (error instanceof AnalyticsUnavailableError || isPostgresUnavailable(error)) {
+          logger.warn({ rebuild: row.id, err: error }, 'analytics rebuild interrupted; it resumes when its lease ends');
+          return;
+        }
+        logger.error({ rebuild: row.id, err: error }, 'analytics rebuild failed');
+        await finish(row.id, 'failed', 0, error instanceof Error ? error.message : String(error)).catch(() => {});
       });
-      status.rejected = rejected;
-    });
-    run.then(
-      () => held && finish(status),
-      (error: unknown) => held && finish(status, error),
-    );
-    if (!(await Promise.race([lockTaken, run.then(() => false)]))) {
-      throw conflict('Another API process is rebuilding the analytics store; try again when it is done.');
+  };
+
+  const finish = (id: string, state: 'done' | 'failed', rejected: number, error: string | null = null) =>
+    db.execute(sql`
+      update analytics.rebuilds set state = ${state}, rejected = rejected + ${rejected}, error = ${error},
+        finished_at = now()
+      where id = ${id} and state = 'running'`);
+
+  const resumeAbandoned = async () => {
+    const rows = await db.execute<RebuildRow>(sql`
+      update analytics.rebuilds set resumed = resumed + 1, leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
+      where state = 'running' and leased_until < now()
+      returning ${ROW}`);
+    for (const row of rows) {
+      logger.info({ rebuild: row.id, from: row.position, done: row.done }, 'analytics rebuild resumed');
+      run(row);
     }
-    runs.set(status.id, status);
-    logger.info({ rebuild: status.id }, 'analytics rebuild started');
-    return { ...status };
-  }
+  };
+  const watch = setInterval(() => void resumeAbandoned().catch(() => {}), LEASE_SECONDS * 1_000);
+  watch.unref();
+  void resumeAbandoned().catch(() => {});
 
   return {
-    start,
-    get: (id) => {
-      const status = runs.get(id);
-      return status && { ...status };
+    async start() {
+      const [row] = await db.execute<RebuildRow>(sql`
+        insert into analytics.rebuilds (id, state, leased_until)
+        values (${randomUUID()}, 'running', now() + make_interval(secs => ${LEASE_SECONDS}))
+        on conflict do nothing
+        returning ${ROW}`);
+      if (!row) {
+        const [running] = await db.execute<{ id: string }>(
+          sql`select id from analytics.rebuilds where state = 'running'`,
+        );
+        throw conflict(`Rebuild ${running?.id} is running; follow it at /v1/analytics/rebuild/${running?.id}.`);
+      }
+      logger.info({ rebuild: row.id }, 'analytics rebuild started');
+      run(row);
+      return toStatus(row);
+    },
+    async get(id) {
+      const [row] = await db.execute<RebuildRow>(sql`select ${ROW} from analytics.rebuilds where id = ${id}`);
+      return row && toStatus(row);
     },
   };
 }
 
-function finish(status: RebuildStatus, error?: unknown): void {
-  status.finishedAt = new Date().toISOString();
-  if (error === undefined) {
-    status.state = 'done';
-    logger.info({ rebuild: status.id, events: status.done, rejected: status.rejected }, 'analytics rebuild done');
-    return;
-  }
-  status.state = 'failed';
-  status.error = error instanceof Error ? error.message : String(error);
-  logger.error({ rebuild: status.id, err: error }, 'analytics rebuild failed');
+const ROW = sql.raw(`id, state, position::float8 as position, done, total, rejected, resumed,
+  to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at,
+  to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at, error`);
+
+function toStatus(row: RebuildRow): RebuildStatus {
+  return {
+    id: row.id,
+    state: row.state,
+    done: row.done,
+    total: Math.max(row.total, row.done),
+    rejected: row.rejected,
+    resumed: row.resumed,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+  };
 }

@@ -204,6 +204,7 @@ const rebuildExample = {
   done: 45_000,
   total: 120_000,
   rejected: 0,
+  resumed: 0,
   startedAt: '2026-11-24T15:04:05.000Z',
   finishedAt: null,
   error: null,
@@ -216,6 +217,10 @@ export const RebuildSchema = z
     done: z.number().int().openapi({ description: 'Events replayed so far.' }),
     total: z.number().int().openapi({ description: 'Events to replay; 0 until the first batch is in.' }),
     rejected: z.number().int().openapi({ description: 'Events skipped because they fail their schema.' }),
+    resumed: z.number().int().openapi({
+      description:
+        'How often another (or a restarted) API process took the rebuild over and went on from where it was.',
+    }),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
     error: z.string().nullable(),

@@ -114,15 +114,19 @@ export async function resetReadSide(db: Database, bus: EventBus, store: Analytic
   });
 }
 
-/** Rebuilds the read side from the event log: empties it, then replays every event it reads. */
+/**
+ * Rebuilds the read side from the event log: empties it, then replays every event it reads. From
+ * a `fromPosition` (a batch of the log) it resumes a rebuild cut short there instead: the read
+ * side is kept, and what was replayed past that point already is skipped by the inbox.
+ */
 export async function rebuildReadSide(
   db: Database,
   bus: EventBus,
   store: AnalyticsStore,
-  onProgress?: (done: number, total: number) => void,
+  options: { fromPosition?: number; onProgress?: (done: number, total: number, position: number) => void } = {},
 ): Promise<{ delivered: number; rejected: number }> {
-  await resetReadSide(db, bus, store);
-  return bus.replay(PROJECTION_CONSUMER, projectionHandler(store), { onProgress });
+  if (!options.fromPosition) await resetReadSide(db, bus, store);
+  return bus.replay(PROJECTION_CONSUMER, projectionHandler(store), options);
 }
 
 const ms = (iso: string) => Date.parse(iso);

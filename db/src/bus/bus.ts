@@ -271,7 +271,8 @@ export class EventBus {
     options: {
       fromPosition?: number;
       batchesPerStep?: number;
-      onProgress?: (done: number, total: number) => void;
+      /** After each step: events done and in all since `fromPosition`, and the batch reached. */
+      onProgress?: (done: number, total: number, position: number) => void;
     } = {},
   ): Promise<{ delivered: number; rejected: number }> {
     const names = sqlArray(Object.keys(readsOf(consumer)));
@@ -303,7 +304,7 @@ export class EventBus {
       position = Number(batches.at(-1)?.position);
       delivered += rows.length;
       done += batches.reduce((sum, batch) => sum + batch.event_count, 0);
-      options.onProgress?.(done, total);
+      options.onProgress?.(done, total, position);
     }
   }
 
