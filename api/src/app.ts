@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './health.ts';
 import type { App, AppEnv } from './http/env.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
+import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './metrics.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
@@ -17,7 +18,11 @@ export function createApp(deps: ApiDeps): App {
   app.notFound((c) => {
     throw notFound(`No route ${c.req.method} ${c.req.path}.`);
   });
+  const metrics = createMetrics(deps);
+  app.use('*', measureRequests(metrics));
+  app.use('/metrics', acceptMetricsToken(metrics));
   registerIdentity(app, deps);
+  registerMetrics(app, metrics);
   registerHealthRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerAccountingRoutes(app, deps);
