@@ -136,7 +136,7 @@ async function checkSameAnswer(store: AnalyticsStore, sql: Sql): Promise<void> {
 }
 
 /** A day's worth of events per task: created, assigned and charged, completed and rewarded. */
-function workload(total: number): Envelope[] {
+export function workload(total: number): Envelope[] {
   const events: Envelope[] = [];
   const employees = Array.from({ length: 100 }, (_, i) => `employee-${i}`);
   const envelope = (event_name: Envelope['event_name'], data: unknown): Envelope =>

@@ -4,7 +4,8 @@
  * `{ "done": n, "failed": n, "seconds": s }`.
  */
 interface Load {
-  api: string;
+  /** Client i talks to `apis[i % apis.length]`. */
+  apis: string[];
   method: 'GET' | 'POST';
   path: string;
   /** One bearer token per client; each client sends one request at a time. */
@@ -22,10 +23,11 @@ const started = performance.now();
 const deadline = started + load.seconds * 1000;
 
 await Promise.all(
-  load.tokens.map(async (token) => {
+  load.tokens.map(async (token, i) => {
+    const api = load.apis[i % load.apis.length];
     while (performance.now() < deadline) {
       const n = issued++;
-      const response = await fetch(`${load.api}${load.path}`, {
+      const response = await fetch(`${api}${load.path}`, {
         method: load.method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: load.createsTasks ? JSON.stringify({ title: `Bench ${n}`, jiraId: `UP-${n}` }) : undefined,

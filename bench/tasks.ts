@@ -62,7 +62,7 @@ async function benchReassign(): Promise<void> {
   }
 }
 
-async function seedEmployees(db: Executor, n: number): Promise<void> {
+export async function seedEmployees(db: Executor, n: number): Promise<void> {
   await db.execute(sql`
     insert into tasks.employee (id, full_name, role, email, active, last_event_at)
     select 'bench-' || i, 'Popug ' || i, case when i % 10 = 0 then 'accountant' else 'worker' end,
@@ -70,14 +70,21 @@ async function seedEmployees(db: Executor, n: number): Promise<void> {
     from generate_series(1, ${n}) as i`);
 }
 
-async function seedOpenTasks(db: Executor, n: number): Promise<void> {
-  const tasks = Array.from({ length: n }, (_, i) => ({ id: uuidv7(), i, ...drawPrices() }));
-  await db.execute(sql`
-    insert into tasks.task (id, title, jira_id, description, assign_fee_cents, reward_cents, assignee_id, created_by)
-    select p.id, 'Bench task ' || p.i, 'UP-' || p.i, 'Seeded for the benchmark', p."assignFeeCents",
-      p."rewardCents", 'bench-' || (1 + p.i % ${EMPLOYEES}), 'bench-1'
-    from jsonb_to_recordset(${JSON.stringify(tasks)}::jsonb)
-      as p(id uuid, i int, "assignFeeCents" int, "rewardCents" int)`);
+/** `n` open tasks spread over `employees` seeded employees, written 100,000 at a time. */
+export async function seedOpenTasks(db: Executor, n: number, employees = EMPLOYEES): Promise<void> {
+  for (let first = 0; first < n; first += 100_000) {
+    const tasks = Array.from({ length: Math.min(100_000, n - first) }, (_, k) => ({
+      id: uuidv7(),
+      i: first + k,
+      ...drawPrices(),
+    }));
+    await db.execute(sql`
+      insert into tasks.task (id, title, jira_id, description, assign_fee_cents, reward_cents, assignee_id, created_by)
+      select p.id, 'Bench task ' || p.i, 'UP-' || p.i, 'Seeded for the benchmark', p."assignFeeCents",
+        p."rewardCents", 'bench-' || (1 + p.i % ${employees}), 'bench-1'
+      from jsonb_to_recordset(${JSON.stringify(tasks)}::jsonb)
+        as p(id uuid, i int, "assignFeeCents" int, "rewardCents" int)`);
+  }
 }
 
 /** What set-based reassign replaces: per open task, a transaction that draws, updates and sends. */
@@ -124,7 +131,7 @@ async function naiveReassign({ db, bus }: TaskDeps, sample: number): Promise<voi
   }
 }
 
-interface Session {
+export interface Session {
   token: string;
   headers: Record<string, string>;
 }
@@ -189,10 +196,18 @@ async function perSecond(clients: Session[], work: (client: Session, n: number) 
   return done / ((performance.now() - started) / 1000);
 }
 
-/** Runs bench/http-clients.ts, one client per session, for HTTP_SECONDS: requests answered 2xx per second. */
-async function overHttpPerSecond(api: string, method: 'GET' | 'POST', path: string, clients: Session[]) {
+/**
+ * Runs bench/http-clients.ts, one client per session spread over `api` (one or several), for
+ * HTTP_SECONDS: requests answered 2xx per second.
+ */
+export async function overHttpPerSecond(
+  api: string | string[],
+  method: 'GET' | 'POST',
+  path: string,
+  clients: Session[],
+) {
   const load = {
-    api,
+    apis: [api].flat(),
     method,
     path,
     tokens: clients.map((client) => client.token),
@@ -204,7 +219,7 @@ async function overHttpPerSecond(api: string, method: 'GET' | 'POST', path: stri
   return { perSecond: done / took, failed };
 }
 
-async function signIn(api: string, email: string, password: string): Promise<Session> {
+export async function signIn(api: string, email: string, password: string): Promise<Session> {
   const response = await fetch(`${api}/api/auth/sign-in/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: api },
@@ -216,7 +231,7 @@ async function signIn(api: string, email: string, password: string): Promise<Ses
   return { token, headers: { authorization: `Bearer ${token}` } };
 }
 
-async function call(api: string, method: string, path: string, as: Session, body?: unknown): Promise<unknown> {
+export async function call(api: string, method: string, path: string, as: Session, body?: unknown): Promise<unknown> {
   const response = await fetch(`${api}${path}`, {
     method,
     headers: body === undefined ? as.headers : { ...as.headers, 'content-type': 'application/json' },
@@ -228,7 +243,7 @@ async function call(api: string, method: string, path: string, as: Session, body
 }
 
 /** The tasks context learns of new employees through events: wait until it knows them all. */
-async function untilAssignable(db: Executor, n: number): Promise<void> {
+export async function untilAssignable(db: Executor, n: number): Promise<void> {
   for (;;) {
     const [row] = await db.execute<{ n: number }>(
       sql`select count(*)::int as n from tasks.employee where active and role not in ('admin', 'manager')`,

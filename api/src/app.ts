@@ -8,7 +8,8 @@ import { registerHealthRoutes } from './health.ts';
 import type { App, AppEnv } from './http/env.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
-import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './metrics.ts';
+import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './operations/metrics.ts';
+import { registerStatusRoutes } from './operations/status-routes.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps): App {
   app.use('/metrics', acceptMetricsToken(metrics));
   registerIdentity(app, deps);
   registerMetrics(app, metrics);
+  registerStatusRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerAccountingRoutes(app, deps);

@@ -12,6 +12,7 @@ import {
   startEmbeddedPostgres,
 } from '@ates/db';
 import { startWorkers } from '@ates/jobs';
+import { startHeartbeat } from './heartbeat.ts';
 
 export interface RuntimeOptions {
   home: string;
@@ -71,6 +72,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const address = server.address();
       apiUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
     }
+    const heartbeat = await startHeartbeat(conn.db, {
+      roles: [api && 'api', workers && 'workers'].filter((r) => r !== false),
+      apiUrl,
+    });
+    stops.push(() => heartbeat.stop());
     return { apiUrl, databaseUrl, conn, bus, analytics, stop };
   } catch (error) {
     await stop();

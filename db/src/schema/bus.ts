@@ -59,3 +59,18 @@ export const eventLog = bus
       b.first_seq + e.n::int - 1 as seq, e.event->>'event_name' as event_name,
       (e.event->>'event_version')::int as event_version, b.event_time, b.producer, (e.event->'data')::jsonb as data
     from bus.event_batch b cross join lateral json_array_elements(b.events) with ordinality as e(event, n)`);
+
+/**
+ * Every aTES process that runs against this database, renewed every few seconds while it lives
+ * and removed when it stops: what an admin's status lists as the processes seen.
+ */
+export const processes = bus.table('processes', {
+  id: uuid('id').primaryKey(),
+  /** `api`, `workers`, or both. */
+  roles: text('roles').array().notNull(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  apiUrl: text('api_url'),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  seenAt: timestamp('seen_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});

@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ApiDeps } from './deps.ts';
-import type { App, AppEnv } from './http/env.ts';
-import { requireEmployee } from './http/guard.ts';
-import { problemResponses } from './http/problem.ts';
+import type { ApiDeps } from '../deps.ts';
+import type { App, AppEnv } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
+import { problemResponses } from '../http/problem.ts';
+import { readOperationsState } from './state.ts';
 
 /**
  * What an operator scrapes at /metrics, in the Prometheus text format: the HTTP traffic this
@@ -68,43 +68,25 @@ export function createMetrics({ db }: Pick<ApiDeps, 'db'>): Metrics {
     registers: [registry],
   });
 
-  const collectors: (() => Promise<void>)[] = [
-    async () => {
-      const rows = await db.execute<{ consumer: string; queued: number; retrying: number; oldest: number }>(sql`
-        select name as consumer, count(*)::int as queued, count(*) filter (where state = 'retry')::int as retrying,
-               coalesce(extract(epoch from now() - min(created_on)), 0)::float8 as oldest
-        from pgboss.job where state in ('created', 'retry', 'active') and name not like '%.dead' group by name`);
-      const letters = await db.execute<{ consumer: string; n: number }>(sql`
-        select left(name, -5) as consumer, count(*)::int as n from pgboss.job where name like '%.dead' group by name`);
-      for (const gauge of [queued, retrying, dead, oldest]) gauge.reset();
-      for (const row of rows) {
-        queued.set({ consumer: row.consumer }, row.queued);
-        retrying.set({ consumer: row.consumer }, row.retrying);
-        oldest.set({ consumer: row.consumer }, row.oldest);
-      }
-      for (const row of letters) dead.set({ consumer: row.consumer }, row.n);
-    },
-    async () => {
-      const [row] = await db.execute<{ batches: number; closed: number; running: number; progress: number }>(sql`
-        select (select count(*) from bus.outbox)::int as batches,
-               coalesce((select extract(epoch from max(business_day)::timestamp) from accounting.closed_days), 0)::float8
-                 as closed,
-               (select count(*) from analytics.rebuilds where state = 'running')::int as running,
-               coalesce((select case when total > 0 then least(1, done::float8 / total) else 0 end
-                         from analytics.rebuilds order by started_at desc limit 1), 0)::float8 as progress`);
-      outbox.set(row?.batches ?? 0);
-      lastClose.set(row?.closed ?? 0);
-      rebuild.set(row?.running ?? 0);
-      rebuildProgress.set(row?.progress ?? 0);
-    },
-  ];
+  const refresh = async () => {
+    const state = await readOperationsState(db);
+    for (const gauge of [queued, retrying, dead, oldest]) gauge.reset();
+    for (const row of state.consumers) {
+      queued.set({ consumer: row.consumer }, row.queued);
+      retrying.set({ consumer: row.consumer }, row.retrying);
+      oldest.set({ consumer: row.consumer }, row.oldestUnappliedSeconds);
+      dead.set({ consumer: row.consumer }, row.deadLetters);
+    }
+    outbox.set(state.outboxBatches);
+    lastClose.set(state.lastClosedBusinessDay ? Date.parse(`${state.lastClosedBusinessDay}T00:00:00Z`) / 1000 : 0);
+    rebuild.set(state.rebuild?.state === 'running' ? 1 : 0);
+    rebuildProgress.set(state.rebuild?.total ? Math.min(1, state.rebuild.done / state.rebuild.total) : 0);
+  };
   return {
     registry,
     requests,
     duration,
-    refresh: async () => {
-      await Promise.all(collectors.map((collect) => collect()));
-    },
+    refresh,
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ates } from '../../cli/test/cli.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../test/support/stack.ts';
 
 const TOKEN = 'scrape-token-for-the-test';
@@ -58,4 +59,42 @@ describe('/metrics', () => {
     expect(text).toContain('# TYPE ates_consumer_dead_letters gauge');
     expect(text).toContain('ates_process_resident_memory_bytes');
   });
+});
+
+describe('/v1/status and ates status', () => {
+  it('is for admins only', async () => {
+    expect((await stack.call('GET', '/v1/status')).status).toBe(401);
+    expect((await stack.call('GET', '/v1/status', { as: worker })).status).toBe(403);
+  });
+
+  it('lists this process, every consumer with its lag and dead letters, and the last close', async () => {
+    await stack.settle();
+    const { status, body } = await stack.call('GET', '/v1/status', { as: stack.admin });
+    expect(status).toBe(200);
+    expect(body.processes).toEqual([
+      expect.objectContaining({ roles: ['api', 'workers'], pid: process.pid, apiUrl: stack.apiUrl, live: true }),
+    ]);
+    expect(body.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(
+      expect.arrayContaining([
+        'accounting.ledger',
+        'accounting.payout-mail',
+        'analytics.projection',
+        'tasks.employees',
+      ]),
+    );
+    for (const consumer of body.consumers) {
+      expect(consumer).toMatchObject({ queued: 0, retrying: 0, oldestUnappliedSeconds: 0, deadLetters: 0 });
+    }
+    expect(body.lastClosedBusinessDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    const token = stack.admin.headers.authorization?.replace('Bearer ', '') ?? '';
+    const env = { ATES_API_URL: stack.apiUrl, ATES_TOKEN: token };
+    const shown = await ates(['status'], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('accounting.ledger');
+    expect(shown.stdout).toContain('caught up');
+    expect(shown.stdout).toContain(`Last closed business day: ${body.lastClosedBusinessDay}.`);
+    const json = await ates(['status', '--json'], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ lastClosedBusinessDay: body.lastClosedBusinessDay });
+  }, 180_000);
 });

@@ -1,0 +1,26 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { ApiDeps } from '../deps.ts';
+import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
+import { problemResponses } from '../http/problem.ts';
+import { OperationsStateSchema } from './schemas.ts';
+import { readOperationsState } from './state.ts';
+
+const status = createRoute({
+  method: 'get',
+  path: '/v1/status',
+  tags: ['Operations'],
+  summary: 'Where the installation stands: processes, consumer lag, dead letters, last close (admin)',
+  description: 'The same figures `/metrics` exports, for a person: `ates status` shows them at a glance.',
+  responses: {
+    200: { description: 'The state', content: { 'application/json': { schema: OperationsStateSchema } } },
+    ...problemResponses(401, 403),
+  },
+});
+
+export function registerStatusRoutes(app: App, { db }: ApiDeps) {
+  app.openapi(status, async (c) => {
+    requireEmployee(c, 'admin');
+    return c.json(await readOperationsState(db), 200);
+  });
+}
