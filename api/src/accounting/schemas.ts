@@ -5,7 +5,7 @@ import { calendarDate as day, text, uuid } from '../http/text.ts';
 const MAX_ENTRY_ID = 2n ** 63n - 1n;
 const EntryCursor = z
   .string()
-  .regex(/^\d{1,19}$/, 'must be the nextCursor of a previous page')
+  .regex(/^\d{1,19}$/, { message: 'must be the nextCursor of a previous page', abort: true })
   .refine((cursor) => BigInt(cursor) <= MAX_ENTRY_ID, 'must be the nextCursor of a previous page');
 
 const EMPLOYEE_ID = 'e7Qk2vXw9Lz';

@@ -4,8 +4,10 @@ import { z } from '@hono/zod-openapi';
 /**
  * The strings a request may carry, checked once at the boundary so that every store (Postgres
  * text and jsonb, the bus, chDB) can hold them: no NUL, no other C0 control character, no
- * unpaired UTF-16 surrogate. Every request schema builds its strings from here; a string that
- * fails is a 400 naming the field (see `onValidationFailure`).
+ * unpaired UTF-16 surrogate. Every request schema builds its free-text strings from here; a
+ * string that fails is a 400 naming the field (see `onValidationFailure`). A string with a
+ * pattern of its own (a Jira id, a cursor, an id, a date) is checked by that pattern alone,
+ * which admits no control character, so that the document shows the pattern the server checks.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const SINGLE_LINE = /^[^\u0000-\u001F]*$/;

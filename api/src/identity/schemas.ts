@@ -70,7 +70,8 @@ export const ListEmployeesQuery = z.object({
     .transform((active) => active === 'true')
     .optional()
     .openapi({ description: 'Only active (`true`) or deactivated (`false`) employees.' }),
-  cursor: text()
+  cursor: z
+    .string()
     .regex(/^[\w-]+$/, 'must be the nextCursor of a previous page')
     .optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),

@@ -40,7 +40,7 @@ export const CreateTaskBody = z
       description: 'No `[` or `]`. The old form `[UP-42] - Fix the beak` is split into jiraId and title.',
       example: 'Fix the beak',
     }),
-    jiraId: text().regex(JIRA_ID, 'must look like UP-42').optional().openapi({ example: 'UP-42' }),
+    jiraId: z.string().regex(JIRA_ID, 'must look like UP-42').optional().openapi({ example: 'UP-42' }),
     description: multilineText().max(10_000).optional().openapi({ example: 'The beak squeaks on Mondays.' }),
   })
   .openapi('CreateTask');
