@@ -9,28 +9,21 @@ import { z } from '@hono/zod-openapi';
  * pattern of its own (a Jira id, a cursor, an id, a date) is checked by that pattern alone,
  * which admits no control character, so that the document shows the pattern the server checks.
  */
+// With the u flag a surrogate pair is one code point outside D800-DFFF, so only a lone surrogate
+// falls in that range; JSON Schema 2020-12 reads a `pattern` with the u flag too.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const SINGLE_LINE = /^[^\u0000-\u001F]*$/;
+const SINGLE_LINE = /^[^\u0000-\u001F\uD800-\uDFFF]*$/u;
 /** Tab, line feed and carriage return are the controls a multi-line field may hold. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const MULTI_LINE = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F]*$/;
-
-const wellFormed = (value: string) => value.isWellFormed();
-const UNPAIRED_SURROGATE = 'must not contain an unpaired UTF-16 surrogate';
+const MULTI_LINE = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF]*$/u;
 
 /** One line of text: a name, a title, a path or query value. */
 export const text = () =>
-  z
-    .string()
-    .regex(SINGLE_LINE, 'must not contain control characters (NUL, tab, newline…)')
-    .refine(wellFormed, UNPAIRED_SURROGATE);
+  z.string().regex(SINGLE_LINE, 'must not contain a control character (NUL, tab, newline…) or a lone surrogate');
 
 /** Text that may run over several lines, such as a description. */
 export const multilineText = () =>
-  z
-    .string()
-    .regex(MULTI_LINE, 'must not contain control characters other than tab and newline')
-    .refine(wellFormed, UNPAIRED_SURROGATE);
+  z.string().regex(MULTI_LINE, 'must not contain a control character other than tab and newline, or a lone surrogate');
 
 /** Any RFC 9562 layout of 32 hex digits, as JSON Schema's `uuid` format and Postgres's uuid take it. */
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
