@@ -9,13 +9,13 @@ import { z } from '@hono/zod-openapi';
  * pattern of its own (a Jira id, a cursor, an id, a date) is checked by that pattern alone,
  * which admits no control character, so that the document shows the pattern the server checks.
  */
-// With the u flag a surrogate pair is one code point outside D800-DFFF, so only a lone surrogate
-// falls in that range; JSON Schema 2020-12 reads a `pattern` with the u flag too.
+// A code unit that is neither a control nor a surrogate, or a surrogate pair. (No u flag: zod's
+// document would print it into the pattern; this reads the same with and without it.)
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const SINGLE_LINE = /^[^\u0000-\u001F\uD800-\uDFFF]*$/u;
+const SINGLE_LINE = /^(?:[^\u0000-\u001F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 /** Tab, line feed and carriage return are the controls a multi-line field may hold. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const MULTI_LINE = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF]*$/u;
+const MULTI_LINE = /^(?:[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 
 /** One line of text: a name, a title, a path or query value. */
 export const text = () =>
