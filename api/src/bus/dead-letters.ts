@@ -65,7 +65,7 @@ const retry = createRoute({
         'application/json': { schema: z.object({ retried: z.number().int() }).openapi({ example: { retried: 2 } }) },
       },
     },
-    ...problemResponses(400, 401, 403, 404),
+    ...problemResponses(400, 401, 403, 404, 415),
   },
 });
 

@@ -37,7 +37,7 @@ const signIn = createRoute({
   request: { body: { content: { 'application/json': { schema: SignInSchema } }, required: true } },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SignedInSchema } } },
-    ...problemResponses(400, 401, 403, 429),
+    ...problemResponses(400, 401, 403, 415, 429),
   },
 });
 

@@ -79,7 +79,9 @@ export const ListEmployeesQuery = z.object({
 });
 
 export const IdParams = z.object({
-  id: text().openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
+  id: text()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
 });
 
 export const ApiKeySchema = z

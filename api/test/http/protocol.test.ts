@@ -11,6 +11,9 @@ afterAll(async () => {
   await stack.stop();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read problem bodies field by field
+const bodyOf = async (response: Response): Promise<any> => response.json();
+
 const send = (method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) =>
   fetch(`${stack.apiUrl}${path}`, { method, headers: { ...stack.admin.headers, ...init.headers }, body: init.body });
 
@@ -27,7 +30,7 @@ describe('methods', () => {
     ] as const;
     for (const [method, path, allow] of cases) {
       const response = await send(method, path);
-      const body = await response.json();
+      const body = await bodyOf(response);
       if (allow === undefined) {
         // GET /v1/tasks/reassign is GET /v1/tasks/{id} with an id that is no uuid.
         expect(response.status, `${method} ${path}`).toBe(400);
@@ -44,7 +47,7 @@ describe('methods', () => {
     const response = await send('GET', '/v1/nothing-here');
     expect(response.status).toBe(404);
     expect(response.headers.get('allow')).toBeNull();
-    expect((await response.json()).title).toBe('Not Found');
+    expect((await bodyOf(response)).title).toBe('Not Found');
   });
 });
 
@@ -57,7 +60,7 @@ describe('media types', () => {
       });
       expect(response.status).toBe(415);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(await response.json()).toMatchObject({
+      expect(await bodyOf(response)).toMatchObject({
         status: 415,
         title: 'Unsupported Media Type',
         type: 'https://ates.popug.inc/problems/unsupported-media-type',
@@ -70,7 +73,7 @@ describe('media types', () => {
   it('answers malformed JSON with a 400 problem', async () => {
     const response = await send('POST', '/v1/tasks', { headers: { 'content-type': 'application/json' }, body: '{' });
     expect(response.status).toBe(400);
-    expect((await response.json()).title).toBe('Bad Request');
+    expect((await bodyOf(response)).title).toBe('Bad Request');
   });
 });
 
@@ -78,10 +81,10 @@ describe('optional bodies', () => {
   it('closes the day in progress for a POST with no body, with or without a JSON content type', async () => {
     const bare = await send('POST', '/v1/business-days/close');
     expect(bare.status).toBe(200);
-    const closed = await bare.json();
+    const closed = await bodyOf(bare);
     const typed = await send('POST', '/v1/business-days/close', { headers: { 'content-type': 'application/json' } });
     expect(typed.status).toBe(200);
-    expect((await typed.json()).businessDay >= closed.businessDay).toBe(true);
+    expect((await bodyOf(typed)).businessDay >= closed.businessDay).toBe(true);
     const empty = await send('POST', '/v1/business-days/close', {
       headers: { 'content-type': 'application/json' },
       body: '',
@@ -92,9 +95,9 @@ describe('optional bodies', () => {
   it('refuses a required body left out for its missing fields, naming them', async () => {
     const response = await send('POST', '/v1/tasks', { headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
-    expect((await response.json()).issues).toContainEqual(expect.objectContaining({ path: 'title' }));
+    expect((await bodyOf(response)).issues).toContainEqual(expect.objectContaining({ path: 'title' }));
     const retry = await send('POST', '/v1/dead-letters/retry');
     expect(retry.status).toBe(400);
-    expect((await retry.json()).issues).toContainEqual(expect.objectContaining({ path: 'consumer' }));
+    expect((await bodyOf(retry)).issues).toContainEqual(expect.objectContaining({ path: 'consumer' }));
   });
 });
