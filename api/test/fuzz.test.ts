@@ -35,6 +35,8 @@ const seen = new Map<string, string[]>();
 let sent = 0;
 /** Answers by status, for the closing line: how deep the valid requests got. */
 const statuses = new Map<number, number>();
+/** Operations that answered a 2xx at least once. */
+const succeeded = new Set<string>();
 
 interface Operation {
   name: string;
@@ -268,6 +270,7 @@ async function send(operation: Operation, caller: Pick<SignedIn, 'headers'>, req
   });
   const text = await response.text();
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+  if (response.ok) succeeded.add(operation.name);
   if (response.ok && text) remember(operation, JSON.parse(text));
   return judge(operation, response.status, response.headers.get('content-type'), text);
 }
@@ -310,6 +313,8 @@ it('answers every request, valid or hostile, as the document says, and the money
   const answers = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`);
   console.log(`fuzz: ${sent} requests in ${seconds.toFixed(1)} s, seed ${SEED} (FUZZ_SEED=${SEED} replays it)`);
   console.log(`fuzz: answers ${answers.join(' ')}`);
+  const unreached = operations().filter(({ name }) => !succeeded.has(name));
+  console.log(`fuzz: never a 2xx: ${unreached.map(({ name }) => name).join(', ') || 'none'}`);
   expect(failures, `seed ${SEED}`).toEqual([]);
   await expectMoneyAddsUp();
 }, 300_000);
