@@ -130,12 +130,15 @@ function remember(operation: Operation, body: Json) {
 function validRequest(operation: Operation, seed: number, pick: number): Request {
   const request: Request = { path: {}, query: {}, headers: {} };
   for (const [index, parameter] of (operation.op.parameters ?? []).entries()) {
-    if (!parameter.required && (seed + index) % 2 === 0) continue;
+    if (!parameter.required && ((pick >> index) & 1) === 0) continue;
     const known = seen.get(parameter.name === 'id' ? collectionOf(operation.path) : parameter.name) ?? [];
+    const example = parameter.example ?? parameter.schema?.example;
     const value =
-      parameter.in === 'path' && known.length > 0 && pick % 4 !== 0
+      parameter.in === 'path' && known.length > 0 && pick % 4 > 1
         ? known[pick % known.length]
-        : sample(parameter.schema, seed + index);
+        : example !== undefined && pick % 4 === 1
+          ? example
+          : sample(parameter.schema, seed + index);
     (parameter.in === 'path' ? request.path : parameter.in === 'query' ? request.query : request.headers)[
       parameter.name
     ] = String(value);
