@@ -41,7 +41,7 @@ const DAY = /^2\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const calendarDate = (description: string) =>
   z
     .string()
-    .regex(DAY, `must be a date written YYYY-MM-DD, from ${FIRST_DAY} to ${LAST_DAY}`)
+    .regex(DAY, { message: `must be a calendar date written YYYY-MM-DD, ${FIRST_DAY}..${LAST_DAY}`, abort: true })
     .refine(isCalendarDate, 'must be a real calendar date')
     .openapi({
       description: `${description} A calendar date, ${FIRST_DAY} to ${LAST_DAY}.`,
