@@ -97,21 +97,31 @@ describe('text in paths and queries', () => {
     expect(response.body.title).toBe('Not Found');
   });
 
-  it('refuses a control character in a header before anything reads it', async () => {
+  /** Sends GET /v1/me with a raw `x-api-key` header line, as bytes no fetch client would send; returns the status line. */
+  async function withRawKey(value: string): Promise<string> {
     const url = new URL(stack.apiUrl);
-    for (const value of ['a\u0000b', 'a\u0001b', 'a\u001bb']) {
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(url.port), url.hostname, () => {
-          socket.end(`GET /v1/me HTTP/1.1\r\nHost: ${url.host}\r\nx-api-key: ${value}\r\n\r\n`);
-        });
-        let received = '';
-        socket.on('data', (chunk) => {
-          received += chunk.toString('latin1');
-        });
-        socket.on('end', () => resolve(received));
-        socket.on('error', reject);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(`GET /v1/me HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\nx-api-key: ${value}\r\n\r\n`);
       });
-      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    return answer.split('\r\n')[0] ?? '';
+  }
+
+  it('refuses a control character in a header before anything reads it', async () => {
+    for (const value of ['a\u0000b', 'a\u0001b', 'a\u001bb', 'a\u007fb']) {
+      expect(await withRawKey(value)).toBe('HTTP/1.1 400 Bad Request');
     }
+  });
+
+  it('answers a credential header of bytes beyond ASCII as an unknown key, not a 500', async () => {
+    expect(await withRawKey('unknown')).toBe('HTTP/1.1 401 Unauthorized');
+    expect(await withRawKey('ключ-🐦')).toBe('HTTP/1.1 401 Unauthorized');
   });
 });
