@@ -5,8 +5,10 @@ import { registerAnalytics } from './analytics/index.ts';
 import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
+import { emptyBodyIsNoBody } from './http/empty-body.ts';
 import type { App, AppEnv } from './http/env.ts';
-import { notFound, onError, onValidationFailure } from './http/problem.ts';
+import { noRoute } from './http/method-not-allowed.ts';
+import { onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
 import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './operations/metrics.ts';
 import { registerStatusRoutes } from './operations/status-routes.ts';
@@ -16,11 +18,10 @@ import { registerTaskRoutes } from './tasks/routes.ts';
 export function createApp(deps: ApiDeps): App {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: onValidationFailure });
   app.onError(onError);
-  app.notFound((c) => {
-    throw notFound(`No route ${c.req.method} ${c.req.path}.`);
-  });
+  app.notFound(noRoute(app));
   const metrics = createMetrics(deps);
   app.use('*', measureRequests(metrics));
+  app.use('*', emptyBodyIsNoBody);
   app.use('/metrics', acceptMetricsToken(metrics));
   registerIdentity(app, deps);
   registerMetrics(app, metrics);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from './deps.ts';
 import type { App } from './http/env.ts';
+import { problemResponses } from './http/problem.ts';
 
 const StoreStatus = z.object({ ok: z.boolean(), detail: z.string().optional() }).openapi({ example: { ok: true } });
 const Readiness = z
@@ -13,6 +14,7 @@ const health = createRoute({
   path: '/health',
   tags: ['Operations'],
   summary: 'Liveness: the process answers',
+  description: 'Open to all; a credential that is sent must hold all the same (401).',
   responses: {
     200: {
       description: 'Alive',
@@ -20,6 +22,7 @@ const health = createRoute({
         'application/json': { schema: z.object({ status: z.literal('ok') }).openapi({ example: { status: 'ok' } }) },
       },
     },
+    ...problemResponses(401),
   },
 });
 
@@ -28,9 +31,11 @@ const ready = createRoute({
   path: '/ready',
   tags: ['Operations'],
   summary: 'Readiness: every store answers',
+  description: 'Open to all; a credential that is sent must hold all the same (401).',
   responses: {
     200: { description: 'Every store answers', content: { 'application/json': { schema: Readiness } } },
     503: { description: 'A store does not answer', content: { 'application/json': { schema: Readiness } } },
+    ...problemResponses(401),
   },
 });
 

@@ -31,7 +31,7 @@ const account = createRoute({
   summary: "An employee's balance",
   description: 'Workers and managers see only their own (`me`); admins and accountants see everyone’s.',
   request: { params: EmployeeParams },
-  responses: { 200: json(AccountSchema, 'The account'), ...problemResponses(401, 404) },
+  responses: { 200: json(AccountSchema, 'The account'), ...problemResponses(400, 401, 404) },
 });
 
 const audit = createRoute({
@@ -68,7 +68,10 @@ const close = createRoute({
     'Each positive balance is paid out (and mailed by the workers); a negative one carries over. Closing a ' +
     'closed day pays nothing again (`alreadyClosed`). 409 for a day that has not begun. Admins and accountants only.',
   request: { body: { content: { 'application/json': { schema: CloseDayBody } }, required: false } },
-  responses: { 200: json(ClosedDaySchema, 'The closed day and its payouts'), ...problemResponses(400, 401, 403, 409) },
+  responses: {
+    200: json(ClosedDaySchema, 'The closed day and its payouts'),
+    ...problemResponses(400, 401, 403, 409, 415),
+  },
 });
 
 const businessDay = createRoute({

@@ -1,19 +1,19 @@
-import { isCalendarDate } from '@ates/db/accounting/business-day';
 import { z } from '@hono/zod-openapi';
+import { calendarDate as day, text, uuid } from '../http/text.ts';
 
-const day = (description: string) =>
-  z
-    .string()
-    .refine(isCalendarDate, 'must be a calendar date written YYYY-MM-DD')
-    .openapi({ description, example: '2026-11-24', format: 'date' });
+/** An audit page ends at an entry id, a Postgres bigint. */
+const MAX_ENTRY_ID = 2n ** 63n - 1n;
+const EntryCursor = z
+  .string()
+  .regex(/^\d{1,19}$/, { message: 'must be the nextCursor of a previous page', abort: true })
+  .refine((cursor) => BigInt(cursor) <= MAX_ENTRY_ID, 'must be the nextCursor of a previous page');
 
 const EMPLOYEE_ID = 'e7Qk2vXw9Lz';
 const TASK_ID = '0f8e4c52-7d1a-4a55-9a57-3c1b2f0e9d11';
 const TRANSACTION_ID = '6b1f0d7e-3c4a-4f5b-8a9e-2d1c0b9a8f7e';
 
 export const EmployeeParams = z.object({
-  employeeId: z
-    .string()
+  employeeId: text()
     .min(1)
     .openapi({
       param: { name: 'employeeId', in: 'path' },
@@ -45,7 +45,7 @@ export const AuditQuery = z
     date: day('One business day.').optional(),
     from: day('First business day of a range (with `to`).').optional(),
     to: day('Last business day of a range (with `from`).').optional(),
-    cursor: z.string().regex(/^\d+$/, 'must be the nextCursor of a previous page').optional(),
+    cursor: EntryCursor.optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .refine((q) => !(q.date && (q.from || q.to)), { message: 'give either date or from/to, not both', path: ['date'] })
@@ -156,7 +156,7 @@ export const BusinessDaySchema = z
 
 export const PayoutsQuery = z.strictObject({
   date: day('The business day; default: the last closed one.').optional(),
-  cursor: z.string().min(1).optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+  cursor: uuid().optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

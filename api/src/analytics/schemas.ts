@@ -1,11 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isCalendarDate } from './period.ts';
-
-const day = (description: string) =>
-  z
-    .string()
-    .refine(isCalendarDate, 'must be a calendar date written YYYY-MM-DD')
-    .openapi({ description, example: '2026-11-24', format: 'date' });
+import { calendarDate as day, uuid } from '../http/text.ts';
 
 const EMPLOYEE_ID = 'e7Qk2vXw9Lz';
 const TASK_ID = '0f8e4c52-7d1a-4a55-9a57-3c1b2f0e9d11';
@@ -108,7 +102,9 @@ export const TopTasksSchema = z
     example: { from: '2026-11-24', to: '2026-11-24', timeZone: 'UTC', items: [topTaskExample], nextCursor: null },
   });
 
-export const AUDIT_CURSOR = /^(\d+)\.([0-9a-f-]{36})$/;
+/** An audit page ends at an event: its time in epoch milliseconds and its id. */
+export const AUDIT_CURSOR =
+  /^(\d{1,15})\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 export const AuditQuery = z.strictObject({
   date: day('The business day; default: today.').optional(),
@@ -228,7 +224,7 @@ export const RebuildSchema = z
   .openapi('AnalyticsRebuild', { example: rebuildExample });
 
 export const RebuildParams = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: rebuildExample.id }),
+  id: uuid().openapi({ param: { name: 'id', in: 'path' }, example: rebuildExample.id }),
 });
 
 export const VerifyQuery = z

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
+import { text, uuid } from '../http/text.ts';
 
 const DeadLetter = z
   .object({
@@ -15,8 +16,7 @@ const DeadLetter = z
   .openapi('DeadLetter');
 
 const ConsumerQuery = z.object({
-  consumer: z
-    .string()
+  consumer: text()
     .optional()
     .openapi({ description: 'Only this consumer’s dead letters', example: 'accounting.ledger' }),
 });
@@ -46,15 +46,16 @@ const retry = createRoute({
       content: {
         'application/json': {
           schema: z.strictObject({
-            consumer: z.string().openapi({ example: 'accounting.ledger' }),
+            consumer: text().openapi({ example: 'accounting.ledger' }),
             ids: z
-              .array(z.string())
+              .array(uuid())
               .min(1)
               .optional()
               .openapi({ description: 'Only these; all of the consumer’s when absent' }),
           }),
         },
       },
+      required: true,
     },
   },
   responses: {
@@ -64,7 +65,7 @@ const retry = createRoute({
         'application/json': { schema: z.object({ retried: z.number().int() }).openapi({ example: { retried: 2 } }) },
       },
     },
-    ...problemResponses(400, 401, 403, 404),
+    ...problemResponses(400, 401, 403, 404, 415),
   },
 });
 

@@ -18,19 +18,36 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (detail: string, extra?: Record<string, unknown>) =>
-  new ApiError(400, 'Bad Request', detail, extra);
-export const unauthorized = (detail = 'Sign in first: send a bearer token or an API key.') =>
-  new ApiError(401, 'Unauthorized', detail);
-export const forbidden = (detail: string) => new ApiError(403, 'Forbidden', detail);
-export const notFound = (detail: string) => new ApiError(404, 'Not Found', detail);
-export const conflict = (detail: string) => new ApiError(409, 'Conflict', detail);
-export const payloadTooLarge = (detail: string) => new ApiError(413, 'Payload Too Large', detail);
-export const unsupportedMediaType = (detail: string) => new ApiError(415, 'Unsupported Media Type', detail);
-export const unprocessable = (detail: string) => new ApiError(422, 'Unprocessable Content', detail);
+/** The title of each problem status the API answers (RFC 9110's reason phrases). */
+export const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+const problemOf = (status: ContentfulStatusCode, detail: string, extra?: Record<string, unknown>) =>
+  new ApiError(status, TITLES[status] ?? 'Error', detail, extra);
+
+export const badRequest = (detail: string, extra?: Record<string, unknown>) => problemOf(400, detail, extra);
+export const unauthorized = (detail = 'Sign in first: send a bearer token or an API key.') => problemOf(401, detail);
+export const forbidden = (detail: string) => problemOf(403, detail);
+export const notFound = (detail: string) => problemOf(404, detail);
+export const methodNotAllowed = (detail: string) => problemOf(405, detail);
+export const conflict = (detail: string) => problemOf(409, detail);
+export const payloadTooLarge = (detail: string) => problemOf(413, detail);
+export const unsupportedMediaType = (detail: string) => problemOf(415, detail);
+export const unprocessable = (detail: string) => problemOf(422, detail);
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
-  new ApiError(429, 'Too Many Requests', detail, { retryAfterSeconds });
-export const serviceUnavailable = (detail: string) => new ApiError(503, 'Service Unavailable', detail);
+  problemOf(429, detail, { retryAfterSeconds });
+export const serviceUnavailable = (detail: string) => problemOf(503, detail);
 
 const TYPE_BASE = 'https://ates.popug.inc/problems/';
 
@@ -85,7 +102,7 @@ export function onError(error: Error, c: Context) {
     return problem(c, error.status, error.title, error.message, error.extra);
   }
   if (error instanceof HTTPException) {
-    const title = error.status === 401 ? 'Unauthorized' : error.status === 429 ? 'Too Many Requests' : 'Bad Request';
+    const title = TITLES[error.status] ?? 'Bad Request';
     return problem(c, error.status, title, error.message || title);
   }
   if (error instanceof AnalyticsUnavailableError) {

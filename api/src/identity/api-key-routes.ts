@@ -16,7 +16,7 @@ const create = createRoute({
   request: { body: { content: { 'application/json': { schema: NewApiKeySchema } }, required: true } },
   responses: {
     201: { description: 'The key', content: { 'application/json': { schema: CreatedApiKeySchema } } },
-    ...problemResponses(400, 401, 403),
+    ...problemResponses(400, 401, 403, 415),
   },
 });
 
@@ -38,7 +38,7 @@ const revoke = createRoute({
   summary: 'Revoke one of your API keys',
   description: 'It stops working at once.',
   request: { params: IdParams },
-  responses: { 204: { description: 'Revoked' }, ...problemResponses(401, 403, 404) },
+  responses: { 204: { description: 'Revoked' }, ...problemResponses(400, 401, 403, 404) },
 });
 
 export function registerApiKeyRoutes(app: App, identity: () => Promise<Identity>) {

@@ -1,9 +1,9 @@
 import { apikey } from '@ates/db/schema/identity';
 import { and, asc, eq } from 'drizzle-orm';
 import { notFound } from '../http/problem.ts';
+import { isUuid } from '../http/text.ts';
 import type { Auth } from './auth.ts';
 import type { IdentityDeps } from './employees.ts';
-import { isUuid } from './ids.ts';
 import type { ApiKey, NewApiKey } from './schemas.ts';
 
 /** Each employee's own API keys: a key acts as its owner, with the owner's role. */

@@ -3,7 +3,7 @@ import { createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { App, AppEnv } from '../http/env.ts';
-import { ApiError, notFound, problemResponses } from '../http/problem.ts';
+import { ApiError, notFound, problemResponses, TITLES } from '../http/problem.ts';
 import { CLIENT_IP_HEADER } from './auth.ts';
 import type { Identity } from './identity.ts';
 import { asSignInAttempt } from './rate-limit.ts';
@@ -25,16 +25,6 @@ const FORWARDED = new Set([
   '/ok',
 ]);
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-};
-
 const signIn = createRoute({
   method: 'post',
   path: '/api/auth/sign-in/email',
@@ -47,7 +37,7 @@ const signIn = createRoute({
   request: { body: { content: { 'application/json': { schema: SignInSchema } }, required: true } },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SignedInSchema } } },
-    ...problemResponses(400, 401, 403, 429),
+    ...problemResponses(400, 401, 403, 415, 429),
   },
 });
 

@@ -32,7 +32,7 @@ const create = createRoute({
   summary: 'Create an employee who can sign in (admin)',
   description: 'Publishes Employee.Created in the same transaction. 409 when the email is taken.',
   request: body(NewEmployeeSchema),
-  responses: { 201: json(CreatedEmployeeSchema, 'The employee'), ...problemResponses(400, 401, 403, 409) },
+  responses: { 201: json(CreatedEmployeeSchema, 'The employee'), ...problemResponses(400, 401, 403, 409, 415) },
 });
 
 const show = createRoute({
@@ -41,7 +41,7 @@ const show = createRoute({
   tags: ['Identity'],
   summary: 'Show one employee (admin)',
   request: { params: IdParams },
-  responses: { 200: json(EmployeeSchema, 'The employee'), ...problemResponses(401, 403, 404) },
+  responses: { 200: json(EmployeeSchema, 'The employee'), ...problemResponses(400, 401, 403, 404) },
 });
 
 const update = createRoute({
@@ -53,7 +53,10 @@ const update = createRoute({
     'Publishes Employee.Updated in the same transaction when something changed. 409 for a taken email, ' +
     'a deactivated employee, or demoting the last active admin.',
   request: { params: IdParams, ...body(EmployeeChangesSchema) },
-  responses: { 200: json(EmployeeSchema, 'The employee, changed'), ...problemResponses(400, 401, 403, 404, 409) },
+  responses: {
+    200: json(EmployeeSchema, 'The employee, changed'),
+    ...problemResponses(400, 401, 403, 404, 409, 415),
+  },
 });
 
 const deactivate = createRoute({
@@ -65,7 +68,7 @@ const deactivate = createRoute({
     'The employee can no longer sign in; their sessions end and their API keys stop working. Publishes ' +
     'Employee.Deleted in the same transaction. 409 if already deactivated, yourself, or the last active admin.',
   request: { params: IdParams },
-  responses: { 200: json(EmployeeSchema, 'The employee, deactivated'), ...problemResponses(401, 403, 404, 409) },
+  responses: { 200: json(EmployeeSchema, 'The employee, deactivated'), ...problemResponses(400, 401, 403, 404, 409) },
 });
 
 export function registerEmployeeRoutes(app: App, identity: () => Promise<Identity>) {

@@ -4,8 +4,8 @@ import { apikey, user } from '@ates/db/schema/identity';
 import { and, asc, count, eq, type SQL, sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http/problem.ts';
+import { isUuid, text } from '../http/text.ts';
 import type { Auth } from './auth.ts';
-import { isUuid } from './ids.ts';
 import type { Employee, EmployeeChanges, ListEmployees, NewEmployee } from './schemas.ts';
 import { identityTransaction } from './transaction.ts';
 
@@ -198,7 +198,9 @@ function encodeCursor(employee: Employee): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const [name, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof name === 'string' && typeof id === 'string' && isUuid(id)) return [name, id];
+    if (typeof name === 'string' && text().safeParse(name).success && typeof id === 'string' && isUuid(id)) {
+      return [name, id];
+    }
   } catch {}
   throw badRequest('cursor: not one this API gave out; start again without it.');
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../http/text.ts';
 import { ROLES } from './access.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './auth.ts';
 
@@ -17,10 +18,9 @@ const Email = z
   .max(254)
   .transform((email) => email.toLowerCase())
   .openapi({ example: example.email });
-const FullName = z.string().trim().min(1, 'must not be empty').max(200).openapi({ example: example.fullName });
+const FullName = text().trim().min(1, 'must not be empty').max(200).openapi({ example: example.fullName });
 const Role = z.enum(ROLES).openapi({ example: example.role });
-export const Password = z
-  .string()
+export const Password = text()
   .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
   .openapi({ example: 'correct-horse-battery-staple' });
@@ -70,12 +70,18 @@ export const ListEmployeesQuery = z.object({
     .transform((active) => active === 'true')
     .optional()
     .openapi({ description: 'Only active (`true`) or deactivated (`false`) employees.' }),
-  cursor: z.string().min(1).optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+  cursor: z
+    .string()
+    .regex(/^[\w-]+$/, 'must be the nextCursor of a previous page')
+    .optional()
+    .openapi({ description: 'The `nextCursor` of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export const IdParams = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
+  id: text()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
 });
 
 export const ApiKeySchema = z
@@ -106,7 +112,7 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
 
 export const NewApiKeySchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(32).openapi({ example: 'jira-sync' }),
+    name: text().trim().min(1).max(32).openapi({ example: 'jira-sync' }),
     expiresInDays: z.number().int().min(1).max(365).optional().openapi({ description: 'Never expires if left out.' }),
   })
   .openapi('NewApiKey');
@@ -116,7 +122,7 @@ export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema), nextCur
 export const SignInSchema = z
   .strictObject({
     email: Email,
-    password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+    password: text().min(1).max(PASSWORD_MAX_LENGTH),
     rememberMe: z.boolean().optional(),
   })
   .openapi('SignIn');

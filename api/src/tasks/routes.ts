@@ -24,7 +24,7 @@ const create = createRoute({
     'Anyone signed in may create a task. Its assign fee ($10..$20) and reward ($20..$40) are drawn once, ' +
     'here, and the assignee is charged the fee. 409 when nobody can take a task.',
   request: { body: { content: { 'application/json': { schema: CreateTaskBody } }, required: true } },
-  responses: { 201: json(TaskSchema, 'The task, assigned'), ...problemResponses(400, 401, 409) },
+  responses: { 201: json(TaskSchema, 'The task, assigned'), ...problemResponses(400, 401, 409, 415) },
 });
 
 const list = createRoute({

@@ -1,5 +1,6 @@
 import { JIRA_ID } from '@ates/db/bus/legacy-title';
 import { z } from '@hono/zod-openapi';
+import { multilineText, text, uuid } from '../http/text.ts';
 
 const example = {
   id: '0f8e4c52-7d1a-4a55-9a57-3c1b2f0e9d11',
@@ -35,22 +36,22 @@ export const TaskSchema = z
 
 export const CreateTaskBody = z
   .strictObject({
-    title: z.string().trim().min(1).max(300).openapi({
+    title: text().trim().min(1).max(300).openapi({
       description: 'No `[` or `]`. The old form `[UP-42] - Fix the beak` is split into jiraId and title.',
       example: 'Fix the beak',
     }),
     jiraId: z.string().regex(JIRA_ID, 'must look like UP-42').optional().openapi({ example: 'UP-42' }),
-    description: z.string().max(10_000).optional().openapi({ example: 'The beak squeaks on Mondays.' }),
+    description: multilineText().max(10_000).optional().openapi({ example: 'The beak squeaks on Mondays.' }),
   })
   .openapi('CreateTask');
 
 export const ListTasksQuery = z.strictObject({
   status: z.enum(['open', 'done']).optional(),
-  assignee: z.string().min(1).optional().openapi({
+  assignee: text().min(1).optional().openapi({
     description: 'An employee id, or `me`. Workers and accountants may only ask for their own tasks.',
     example: 'me',
   }),
-  cursor: z.uuid().optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+  cursor: uuid().optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -59,7 +60,7 @@ export const TaskListSchema = z
   .openapi('TaskList', { example: { items: [example], nextCursor: null } });
 
 export const TaskIdParams = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
+  id: uuid().openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
 });
 
 export const ReassignResultSchema = z
