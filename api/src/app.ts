@@ -3,11 +3,13 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { registerAccountingRoutes } from './accounting/routes.ts';
 import { registerAnalytics } from './analytics/index.ts';
 import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
+import { registerReplayRoutes } from './bus/replays.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
 import type { App, AppEnv } from './http/env.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
+import { registerStatusRoutes } from './status/routes.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
@@ -23,6 +25,8 @@ export function createApp(deps: ApiDeps): App {
   registerAccountingRoutes(app, deps);
   registerAnalytics(app, deps);
   registerDeadLetterRoutes(app, deps);
+  registerReplayRoutes(app, deps);
+  registerStatusRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

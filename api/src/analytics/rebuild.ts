@@ -45,9 +45,8 @@ export function createRebuilds({ db, bus, analytics }: ApiDeps): Rebuilds {
       held = row?.held === true;
       locked(held);
       if (!held) return;
-      const { rejected } = await rebuildReadSide(db, bus, analytics, (done, total) => {
-        status.done = done;
-        status.total = total;
+      const { rejected } = await rebuildReadSide(db, bus, analytics, (progress) => {
+        Object.assign(status, progress);
       });
       status.rejected = rejected;
     });

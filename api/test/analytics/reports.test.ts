@@ -168,7 +168,9 @@ describe.each(ENGINES)('analytics reports on %s', (engine) => {
   it('rebuilds the read side from the event log to the very same reports', async () => {
     const before = await everyReport(store);
     const progress: [number, number][] = [];
-    const result = await rebuildReadSide(conn.db, bus, store, (done, total) => progress.push([done, total]));
+    const result = await rebuildReadSide(conn.db, bus, store, ({ done, total }) => {
+      progress.push([done, total]);
+    });
     const projected = published.length;
     expect(result).toEqual({ delivered: projected, rejected: 0 });
     expect(progress.at(-1)).toEqual([projected, projected]);

@@ -114,12 +114,15 @@ export async function resetReadSide(db: Database, bus: EventBus, store: Analytic
   });
 }
 
-/** Rebuilds the read side from the event log: empties it, then replays every event it reads. */
+/**
+ * Rebuilds the read side from the event log: empties it, then replays every event it reads. A
+ * poison event is skipped and counted as rejected, and the rebuild carries on.
+ */
 export async function rebuildReadSide(
   db: Database,
   bus: EventBus,
   store: AnalyticsStore,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (progress: { done: number; total: number; rejected: number }) => void,
 ): Promise<{ delivered: number; rejected: number }> {
   await resetReadSide(db, bus, store);
   return bus.replay(PROJECTION_CONSUMER, projectionHandler(store), { onProgress });

@@ -173,8 +173,8 @@ describe('payout emails over SMTP', () => {
     await ledger.settle();
     await closeDay();
     const letters = await until(async () => {
-      const found = await ledger.bus.deadLetters(PAYOUT_MAIL_CONSUMER);
-      return found.length > 0 && found;
+      const found = await ledger.bus.deadLetters({ consumer: PAYOUT_MAIL_CONSUMER });
+      return found.letters.length > 0 && found.letters;
     });
     expect(letters[0]?.events.map((e) => e.eventName)).toContain('PayoutMade');
     expect(await balanceOf(ledger, stranger)).toBe(0);
