@@ -103,12 +103,12 @@ function unstorable(value: unknown): string | undefined {
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const problem = unstorable(value[i]);
-      if (problem) return `[${i}]${problem}`;
+      if (problem) return `/${i}${problem}`;
     }
   } else if (value !== null && typeof value === 'object') {
     for (const key in value) {
       const problem = unstorable((value as Record<string, unknown>)[key]);
-      if (problem) return `.${key}${problem}`;
+      if (problem) return `/${key}${problem}`;
     }
   }
   return undefined;
