@@ -142,7 +142,9 @@ describe('poison in the log', () => {
         (l) => l.delivery.publish_id === delivery.publish_id,
       );
     expect(await letterOf()).toEqual([
-      expect.objectContaining({ events: [{ eventId: 'not-a-uuid\ufffd', eventName: 'Employee.Created', eventVersion: null }] }),
+      expect.objectContaining({
+        events: [{ eventId: 'not-a-uuid\ufffd', eventName: 'Employee.Created', eventVersion: null }],
+      }),
     ]);
 
     const letters = (await bus.deadLetters({ consumer: CONSUMER })).letters.length;

@@ -133,7 +133,15 @@ describe('a poison batch written raw into the log', () => {
     const noYes = await admin.run(['bus', 'replay', '--consumer', 'accounting.ledger']);
     expect(noYes.code).toBe(EXIT.badInput);
     expect(noYes.message).toMatch(/--yes/);
-    const badFrom = await admin.run(['bus', 'replay', '--consumer', 'accounting.ledger', '--from', 'yesterday', '--yes']);
+    const badFrom = await admin.run([
+      'bus',
+      'replay',
+      '--consumer',
+      'accounting.ledger',
+      '--from',
+      'yesterday',
+      '--yes',
+    ]);
     expect(badFrom.code).toBe(EXIT.badInput);
     const unknown = await admin.run(['bus', 'replay', '--consumer', 'no.such', '--yes']);
     expect(unknown.code).toBe(EXIT.notFound);
@@ -144,7 +152,13 @@ describe('a poison batch written raw into the log', () => {
     const discarded = await admin.json(['bus', 'discard', '--consumer', 'analytics.projection', '--yes']);
     expect(discarded).toEqual({ discarded: 1 });
     const listed = await admin.json(['bus', 'dead-letters']);
-    expect(lettersOf(listed.items).map((l: Json) => l.consumer).sort()).toEqual(['accounting.ledger', 'tasks.employees']);
-    expect(await count(sql`select count(*)::int as n from bus.event_batch where publish_id = ${poisonPublish}`)).toBe(1);
+    expect(
+      lettersOf(listed.items)
+        .map((l: Json) => l.consumer)
+        .sort(),
+    ).toEqual(['accounting.ledger', 'tasks.employees']);
+    expect(await count(sql`select count(*)::int as n from bus.event_batch where publish_id = ${poisonPublish}`)).toBe(
+      1,
+    );
   });
 });

@@ -62,7 +62,9 @@ describe('money deliveries outlast an outage', () => {
     expect(await deadLetters(LEDGER_CONSUMER)).toEqual([]);
     expect(await balanceOf(ledger, popug)).toBeUndefined();
 
-    await ledger.conn.db.execute(sql.raw('drop trigger ledger_down on accounting.transactions; drop function ledger_down();'));
+    await ledger.conn.db.execute(
+      sql.raw('drop trigger ledger_down on accounting.transactions; drop function ledger_down();'),
+    );
     await ledger.settle();
     const fees = await ledger.conn.db.execute(
       sql`select id from accounting.transactions where task_id = ${task} and kind = 'fee'`,
