@@ -10,7 +10,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterQueue } from '../src/bus/topology.ts';
-import { appendRawEvents, createTestDatabase, type RawEvent, until } from '../src/testing.ts';
+import { appendRawEvents, createTestDatabase, type RawEvent } from '../src/testing.ts';
 
 const CONSUMER = 'test.poison';
 const PATIENT = 'test.patient';

@@ -56,7 +56,7 @@ describe('POST /v1/dead-letters/retry', () => {
       headers: stack.admin.headers,
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).detail).toMatch(/consumer/);
+    expect(((await response.json()) as Json).detail).toMatch(/consumer/);
   });
 });
 
