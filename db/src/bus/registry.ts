@@ -20,19 +20,25 @@ export class UndeliverableEventError extends EventSchemaError {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}t(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i;
-/**
- * The days both stores hold as they are: ClickHouse's Date runs from 1970-01-01 to 2149-06-06 and
- * clamps what lies outside without a word; Postgres has no year 0.
- */
-const DAYS = { first: '1970-01-01', last: '2149-06-06' };
+/** Hours to 23 and offsets to ±14:59, which JavaScript and Postgres read alike; no leap second, which JavaScript does not. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}t(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:z|[+-](?:0\d|1[0-4]):[0-5]\d)$/i;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** A real calendar day (no 30 February) within DAYS; `text` starts with YYYY-MM-DD. */
+/**
+ * Whether `text`, which starts with YYYY-MM-DD, is a real calendar day (no 30 February) that both
+ * stores hold as it is: ClickHouse's Date runs from 1970-01-01 to 2149-06-06 and clamps what lies
+ * outside without a word, and Postgres has no year 0. Digit arithmetic: it runs for every time of
+ * every event published, 400,000 of them in a reassign.
+ */
 function storableDay(text: string): boolean {
-  const day = text.slice(0, 10);
-  if (day < DAYS.first || day > DAYS.last) return false;
-  const [year, month, date] = [Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10))];
-  return month >= 1 && month <= 12 && date >= 1 && date <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const digit = (i: number) => text.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  if (year < 1970 || year > 2149 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0))) return false;
+  return year < 2149 || month < 6 || (month === 6 && day <= 6);
 }
 
 const SCHEMA_FILE = /^(?<name>.+)\.v(?<version>\d+)\.json$/;
@@ -44,10 +50,7 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 // for what the stores hold, not for the shape alone (the fast pattern takes a 39th of month 19).
 addFormats.default(ajv, { mode: 'fast' });
 ajv.addFormat('date', { type: 'string', validate: (text) => DATE.test(text) && storableDay(text) });
-ajv.addFormat('date-time', {
-  type: 'string',
-  validate: (text) => DATE_TIME.test(text) && storableDay(text) && Number.isFinite(Date.parse(text)),
-});
+ajv.addFormat('date-time', { type: 'string', validate: (text) => DATE_TIME.test(text) && storableDay(text) });
 
 const validators = new Map<string, ValidateFunction>();
 const latest = new Map<string, number>();
