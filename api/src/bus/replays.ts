@@ -34,6 +34,7 @@ const replay = createRoute({
             consumer: ConsumerName,
             from: z.iso
               .datetime({ offset: true })
+              .refine((text) => text >= '1970', 'must be in 1970 or later: the log holds nothing earlier')
               .optional()
               .openapi({ description: 'Only events published at or after this time', example: '2026-11-24T00:00:00Z' }),
           }),
