@@ -555,10 +555,13 @@ export class EventBus {
 
   /** Sends dead letters back to their consumer's queue (all of them without `ids`); returns how many moved. */
   async retryDeadLetters(consumer: string, ids?: string[]): Promise<number> {
+    // pg-boss moves at most 1,000 a call; the cut-off keeps a letter that fails again at once out of the next round.
+    const createdBefore = new Date();
     let moved = 0;
     for (;;) {
       const round = await this.boss.redrive(deadLetterQueue(consumer), {
         destination: consumer,
+        createdBefore,
         ...(ids ? { ids } : {}),
       });
       moved += round;
@@ -568,13 +571,11 @@ export class EventBus {
 
   /** Drops dead letters for good (all of the consumer's without `ids`); returns how many went. */
   async discardDeadLetters(consumer: string, ids?: string[]): Promise<number> {
-    const [row] = await this.db.execute<{ discarded: number }>(sql`
-      with discarded as (
-        delete from pgboss.job where name = ${deadLetterQueue(consumer)} and state < 'active'
-          and (${ids ? sqlArray(ids) : null}::uuid[] is null or id = any(${ids ? sqlArray(ids) : null}::uuid[]))
-        returning 1)
-      select count(*)::int as discarded from discarded`);
-    return row?.discarded ?? 0;
+    const dead = deadLetterQueue(consumer);
+    if (!ids) return this.boss.deleteQueuedJobs(dead);
+    // pg-boss 12 types its command response as `{}`; at run time it holds the count.
+    const { affected } = (await this.boss.deleteJob(dead, ids)) as { affected?: number };
+    return affected ?? 0;
   }
 
   /** What is waiting where: undispatched batches, and per consumer its queue and its dead letters. */
