@@ -10,7 +10,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterQueue } from '../src/bus/topology.ts';
-import { appendRawEvents, createTestDatabase, type RawEvent } from '../src/testing.ts';
+import { appendRawEvents, createTestDatabase, type RawEvent, until } from '../src/testing.ts';
 
 const CONSUMER = 'test.poison';
 const PATIENT = 'test.patient';
@@ -165,6 +165,12 @@ describe('poison in the log', () => {
     expect(result.rejected).toBe(3);
     expect(progress.at(-1)).toBe(3);
     expect(await applied()).toHaveLength(result.delivered);
+  });
+
+  it('comes back as a dead letter when retried, once each, and the retry ends', async () => {
+    expect(await bus.retryDeadLetters(CONSUMER)).toBe(3);
+    await bus.settle([CONSUMER]);
+    await until(async () => (await bus.deadLetters({ consumer: CONSUMER })).letters.length === 3);
   });
 
   it('pages through the dead letters, and discards them for good', async () => {
