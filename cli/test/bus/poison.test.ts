@@ -60,6 +60,35 @@ describe('POST /v1/dead-letters/retry', () => {
   });
 });
 
+describe('the bus operations over HTTP', () => {
+  it('refuse what they cannot act on with a 400, and anyone but an admin with a 403', async () => {
+    const as = { as: stack.admin };
+    const refused = [
+      await stack.call('POST', '/v1/dead-letters/retry', { ...as, body: {} }),
+      await stack.call('POST', '/v1/dead-letters/discard', as),
+      await stack.call('GET', '/v1/dead-letters?cursor=not-one', as),
+      await stack.call('GET', '/v1/dead-letters?limit=0', as),
+      await stack.call('POST', '/v1/bus/replays', {
+        ...as,
+        body: { consumer: 'accounting.ledger', from: '0000-01-01T00:00:00Z' },
+      }),
+      await stack.call('POST', '/v1/bus/replays', { ...as, body: { consumer: 'accounting.ledger', from: 'x\ud800' } }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
+    expect(refused[0]?.body.detail).toMatch(/consumer/);
+    const unknown = await stack.call('POST', '/v1/bus/replays', { ...as, body: { consumer: 'no.such' } });
+    expect(unknown.status).toBe(404);
+    for (const [method, path] of [
+      ['GET', '/v1/dead-letters'],
+      ['GET', '/v1/status'],
+      ['POST', '/v1/bus/replays'],
+    ] as const) {
+      const body = method === 'POST' ? { consumer: 'accounting.ledger' } : undefined;
+      expect((await stack.call(method, path, { as: manager, body })).status).toBe(403);
+    }
+  });
+});
+
 describe('a poison batch written raw into the log', () => {
   beforeAll(async () => {
     const { db } = stack.runtime.conn;
@@ -85,6 +114,14 @@ describe('a poison batch written raw into the log', () => {
       sql`select count(*)::int as n from accounting.transactions where task_id = ${created.body.id} and kind = 'fee'`,
     );
     expect(charged).toBe(1);
+  });
+
+  it('is listed page by page over HTTP', async () => {
+    const first = await stack.call('GET', '/v1/dead-letters?limit=2', { as: stack.admin });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    const rest = await stack.call('GET', `/v1/dead-letters?cursor=${first.body.nextCursor}`, { as: stack.admin });
+    expect(rest.body).toMatchObject({ items: [expect.objectContaining({ attempts: 1 })], nextCursor: null });
   });
 
   it('is listed by `ates bus dead-letters`, once for each consumer that reads it', async () => {

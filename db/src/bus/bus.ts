@@ -489,6 +489,7 @@ export class EventBus {
     options: { consumer?: string; after?: DeadLetterCursor; limit?: number } = {},
   ): Promise<{ letters: DeadLetter[]; next: DeadLetterCursor | null }> {
     const names = options.consumer ? [options.consumer] : [...consumers.keys()];
+    const consumerOf = new Map(names.map((name) => [deadLetterQueue(name), name]));
     const limit = options.limit ?? 100;
     const after = options.after ?? null;
     const jobs = await this.db.execute<{
@@ -502,7 +503,7 @@ export class EventBus {
       select id, name, data, source_output as output, source_retry_count + 1 as attempts,
         to_char(created_on at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as failed_at
       from pgboss.job
-      where name = any(${sqlArray(names.map(deadLetterQueue))}) and state < 'active'
+      where name = any(${sqlArray([...consumerOf.keys()])}) and state < 'active'
         and (${after?.failedAt ?? null}::timestamptz is null
           or (created_on, id) > (${after?.failedAt ?? null}::timestamptz, ${after?.id ?? null}::uuid))
       order by created_on, id limit ${limit + 1}`);
@@ -513,7 +514,7 @@ export class EventBus {
       const reason = isDelivery(job.data) && job.data.reason ? job.data.reason : job.output?.message;
       return {
         id: job.id,
-        consumer: job.name.slice(0, -'.dead'.length),
+        consumer: consumerOf.get(job.name) ?? job.name,
         delivery,
         events: isDelivery(delivery) ? logged(delivery) : [],
         failedAt: new Date(job.failed_at).toISOString(),
