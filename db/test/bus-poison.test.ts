@@ -157,6 +157,17 @@ describe('poison in the log', () => {
     expect(new Set(effects).size).toBe(effects.length);
   });
 
+  it('is replayed only from --from on', async () => {
+    expect(await bus.replayToConsumer(CONSUMER, { from: new Date(Date.now() + 60_000).toISOString() })).toEqual({
+      deliveries: 0,
+      events: 0,
+    });
+    const all = await bus.replayToConsumer(CONSUMER);
+    const recent = await bus.replayToConsumer(CONSUMER, { from: new Date(Date.now() - 60_000).toISOString() });
+    expect(recent).toEqual(all);
+    await bus.settle([CONSUMER]);
+  });
+
   it('is skipped and counted by an in-process replay, which carries on', async () => {
     await conn.sql`truncate poison_effects`;
     await bus.resetConsumer(CONSUMER);
