@@ -89,7 +89,8 @@ describe('the bus operations over HTTP', () => {
   });
 });
 
-describe('a poison batch written raw into the log', () => {
+// Several runs of the real binary per test: each starts a Node process, which on a loaded machine takes long.
+describe('a poison batch written raw into the log', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     const { db } = stack.runtime.conn;
     poisonEvent = randomUUID();
