@@ -3,6 +3,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { registerAccountingRoutes } from './accounting/routes.ts';
 import { registerAnalytics } from './analytics/index.ts';
 import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
+import { registerReplayRoutes } from './bus/replays.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
 import { emptyBodyIsNoBody } from './http/empty-body.ts';
@@ -31,6 +32,8 @@ export function createApp(deps: ApiDeps): App {
   registerAccountingRoutes(app, deps);
   registerAnalytics(app, deps);
   registerDeadLetterRoutes(app, deps);
+  registerReplayRoutes(app, deps);
+  registerStatusRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

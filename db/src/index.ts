@@ -5,10 +5,21 @@ export {
   openAnalyticsOnDemand,
   openAnalyticsStore,
 } from './analytics/store.ts';
-export { type BusOptions, type DeadLetter, EventBus, type Handler, observed } from './bus/bus.ts';
+export {
+  type BusOptions,
+  type BusStatus,
+  type ConsumerStatus,
+  type DeadLetter,
+  type DeadLetterCursor,
+  EventBus,
+  type Handler,
+  observed,
+  type ReplayProgress,
+  type RetryPolicy,
+} from './bus/bus.ts';
 export type * from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
-export { EventSchemaError } from './bus/registry.ts';
+export { EventSchemaError, UndeliverableEventError } from './bus/registry.ts';
 export { defineConsumer } from './bus/topology.ts';
 export { atesHome, businessTimeZone } from './config.ts';
 export { logger } from './logger.ts';

@@ -164,7 +164,7 @@ describe('delivery', () => {
     expect(applied.data).toMatchObject({ title: 'Fix the beak', jira_id: 'UP-42' });
   });
 
-  it('dead-letters a raw delivery whose event fails its schema, after its retries, and retries it on demand', async () => {
+  it('dead-letters a raw delivery whose event fails its schema, and a malformed delivery, and retries one on demand', async () => {
     const eventId = randomUUID();
     const delivery = await appendRawEvents(
       conn.db,
@@ -181,8 +181,8 @@ describe('delivery', () => {
     await bus.boss.send(CONSUMER, delivery);
     await bus.boss.send(CONSUMER, { garbage: true });
     const letters = await until(async () => {
-      const found = await bus.deadLetters(CONSUMER);
-      return found.length === 2 && found;
+      const found = await bus.deadLetters({ consumer: CONSUMER });
+      return found.letters.length === 2 && found.letters;
     });
     expect(letters.flatMap((l) => l.events.map((e) => e.eventId))).toEqual([eventId]);
     expect((await effects()).some((e) => e.event_id === eventId)).toBe(false);
@@ -190,7 +190,7 @@ describe('delivery', () => {
     expect(inbox).toHaveLength(0);
 
     expect(await bus.retryDeadLetters(CONSUMER, [letters[0]?.id ?? ''])).toBe(1);
-    await until(async () => (await bus.deadLetters(CONSUMER)).length === 2);
+    await until(async () => (await bus.deadLetters({ consumer: CONSUMER })).letters.length === 2);
   });
 });
 
@@ -207,7 +207,7 @@ describe('replay', () => {
     const progress: number[] = [];
     const replayed = await bus.replay(CONSUMER, recordEffects, {
       batchesPerStep: 2,
-      onProgress: (done) => progress.push(done),
+      onProgress: ({ done }) => progress.push(done),
     });
     const after = (await effects()).map((e) => e.event_id).sort();
     expect(after).toEqual(before);

@@ -3,9 +3,9 @@ import { connectPostgres, type PostgresConnection } from '@ates/db';
 import { until, withDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AtesProcess, service } from '../support/ates-process.ts';
 import { SmtpInbox } from '../support/smtp-inbox.ts';
 import { type Caller, LoadDriver, seeded } from './load.ts';
-import { AtesProcess, service } from '../support/ates-process.ts';
 
 const SEED = Number(process.env.ATES_CLUSTER_SEED ?? Date.now() % 1_000_000);
 const TASKS = Number(process.env.ATES_CLUSTER_TASKS ?? 2_000);

@@ -38,25 +38,30 @@ type RebuildRow = {
  */
 export function createRebuilds({ db, bus, analytics }: ApiDeps): Rebuilds {
   const run = (row: RebuildRow) => {
-    let reached = { done: row.done, total: row.total, position: row.position };
+    let reached = { done: row.done, total: row.total, rejected: row.rejected, position: row.position };
     const record = () =>
       db.execute(sql`
         update analytics.rebuilds set position = ${reached.position}, done = ${reached.done}, total = ${reached.total},
-          leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
+          rejected = ${reached.rejected}, leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
         where id = ${row.id} and state = 'running'`);
     const recording = setInterval(() => void record().catch(() => {}), RECORD_EVERY_MS);
     recording.unref();
     rebuildReadSide(db, bus, analytics, {
       fromPosition: row.position,
-      onProgress: (done, total, position) => {
-        reached = { done: row.done + done, total: Math.max(row.done + total, reached.total), position };
+      onProgress: ({ done, total, rejected, position }) => {
+        reached = {
+          done: row.done + done,
+          total: Math.max(row.done + total, reached.total),
+          rejected: row.rejected + rejected,
+          position,
+        };
       },
     })
-      .then(async ({ rejected }) => {
+      .then(async () => {
         clearInterval(recording);
         await record();
-        await finish(row.id, 'done', rejected);
-        logger.info({ rebuild: row.id, events: reached.done, rejected }, 'analytics rebuild done');
+        await finish(row.id, 'done');
+        logger.info({ rebuild: row.id, events: reached.done, rejected: reached.rejected }, 'analytics rebuild done');
       })
       .catch(async (error: unknown) => {
         clearInterval(recording);
@@ -67,14 +72,13 @@ export function createRebuilds({ db, bus, analytics }: ApiDeps): Rebuilds {
           return;
         }
         logger.error({ rebuild: row.id, err: error }, 'analytics rebuild failed');
-        await finish(row.id, 'failed', 0, error instanceof Error ? error.message : String(error)).catch(() => {});
+        await finish(row.id, 'failed', error instanceof Error ? error.message : String(error)).catch(() => {});
       });
   };
 
-  const finish = (id: string, state: 'done' | 'failed', rejected: number, error: string | null = null) =>
+  const finish = (id: string, state: 'done' | 'failed', error: string | null = null) =>
     db.execute(sql`
-      update analytics.rebuilds set state = ${state}, rejected = rejected + ${rejected}, error = ${error},
-        finished_at = now()
+      update analytics.rebuilds set state = ${state}, error = ${error}, finished_at = now()
       where id = ${id} and state = 'running'`);
 
   const resumeAbandoned = async () => {

@@ -212,7 +212,10 @@ export const RebuildSchema = z
     state: z.enum(['running', 'done', 'failed']),
     done: z.number().int().openapi({ description: 'Events replayed so far.' }),
     total: z.number().int().openapi({ description: 'Events to replay; 0 until the first batch is in.' }),
-    rejected: z.number().int().openapi({ description: 'Events skipped because they fail their schema.' }),
+    rejected: z.number().int().openapi({
+      description:
+        'Poison events skipped so far: they fail the registry or hold what the stores cannot (see the server log).',
+    }),
     resumed: z.number().int().openapi({
       description:
         'How often another (or a restarted) API process took the rebuild over and went on from where it was.',

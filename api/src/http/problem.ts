@@ -1,4 +1,4 @@
-import { AnalyticsUnavailableError, isPostgresUnavailable, logger } from '@ates/db';
+import { AnalyticsUnavailableError, isPostgresUnavailable, logger, UndeliverableEventError } from '@ates/db';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -100,6 +100,9 @@ export function onError(error: Error, c: Context) {
     if (typeof retryAfterSeconds === 'number')
       c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
     return problem(c, error.status, error.title, error.message, error.extra);
+  }
+  if (error instanceof UndeliverableEventError) {
+    return problem(c, 400, 'Bad Request', `This change would publish an event the bus cannot carry: ${error.message}.`);
   }
   if (error instanceof HTTPException) {
     const title = TITLES[error.status] ?? 'Bad Request';

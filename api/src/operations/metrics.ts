@@ -22,7 +22,7 @@ export interface Metrics {
   refresh(): Promise<void>;
 }
 
-export function createMetrics({ db }: Pick<ApiDeps, 'db'>): Metrics {
+export function createMetrics(deps: Pick<ApiDeps, 'db' | 'bus'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ates_' });
   const requests = new Counter({
@@ -69,15 +69,15 @@ export function createMetrics({ db }: Pick<ApiDeps, 'db'>): Metrics {
   });
 
   const refresh = async () => {
-    const state = await readOperationsState(db);
+    const state = await readOperationsState(deps);
     for (const gauge of [queued, retrying, dead, oldest]) gauge.reset();
-    for (const row of state.consumers) {
+    for (const row of state.bus.consumers) {
       queued.set({ consumer: row.consumer }, row.queued);
       retrying.set({ consumer: row.consumer }, row.retrying);
-      oldest.set({ consumer: row.consumer }, row.oldestUnappliedSeconds);
+      oldest.set({ consumer: row.consumer }, row.oldestQueuedSeconds ?? 0);
       dead.set({ consumer: row.consumer }, row.deadLetters);
     }
-    outbox.set(state.outboxBatches);
+    outbox.set(state.bus.undispatched);
     lastClose.set(state.lastClosedBusinessDay ? Date.parse(`${state.lastClosedBusinessDay}T00:00:00Z`) / 1000 : 0);
     rebuild.set(state.rebuild?.state === 'running' ? 1 : 0);
     rebuildProgress.set(state.rebuild?.total ? Math.min(1, state.rebuild.done / state.rebuild.total) : 0);

@@ -11,17 +11,22 @@ export const ProcessStateSchema = z.object({
   live: z.boolean().openapi({ description: 'Renewed within the last 30 s; false for a process that died.' }),
 });
 
-export const ConsumerStateSchema = z.object({
-  consumer: z.string(),
-  queued: z.number().int().openapi({ description: 'Deliveries waiting, retries included.' }),
-  retrying: z.number().int().openapi({ description: 'Deliveries that failed and wait for their next try.' }),
-  oldestUnappliedSeconds: z
-    .number()
-    .openapi({ description: 'Age of the oldest delivery not applied yet: the lag; 0 when caught up.' }),
-  deadLetters: z.number().int().openapi({ description: 'Deliveries that exhausted their retries.' }),
-});
+export const ConsumerStateSchema = z
+  .object({
+    consumer: z.string().openapi({ example: 'accounting.ledger' }),
+    queued: z.number().int().openapi({ description: 'Deliveries waiting, retrying or being applied.' }),
+    retrying: z.number().int().openapi({ description: 'Of those, the ones that failed and wait for their next try.' }),
+    deadLetters: z.number().int().openapi({ description: 'Deliveries that exhausted their retries.' }),
+    oldestQueuedAt: z.string().nullable().openapi({
+      description: 'When the oldest delivery still queued was queued: how far behind the consumer is.',
+      example: '2026-11-24T15:04:05.000Z',
+    }),
+    oldestQueuedSeconds: z.number().int().nullable().openapi({ description: 'Its age, in seconds: the lag.' }),
+  })
+  .openapi('ConsumerStatus');
 
 const example = {
+  checkedAt: '2026-11-24T15:04:05.000Z',
   processes: [
     {
       id: '8f14e45f-ceea-4e7a-9c3b-1d2e3f4a5b6c',
@@ -34,25 +39,40 @@ const example = {
       live: true,
     },
   ],
-  consumers: [{ consumer: 'accounting.ledger', queued: 0, retrying: 0, oldestUnappliedSeconds: 0, deadLetters: 0 }],
-  outboxBatches: 0,
+  bus: {
+    undispatched: 0,
+    deadLetters: 0,
+    consumers: [
+      {
+        consumer: 'accounting.ledger',
+        queued: 0,
+        retrying: 0,
+        deadLetters: 0,
+        oldestQueuedAt: null,
+        oldestQueuedSeconds: null,
+      },
+    ],
+  },
   lastClosedBusinessDay: '2026-11-23',
   rebuild: null,
 } as const;
 
 export const OperationsStateSchema = z
   .object({
+    checkedAt: z.string(),
     processes: z.array(ProcessStateSchema),
-    consumers: z.array(ConsumerStateSchema),
-    outboxBatches: z.number().int().openapi({ description: 'Committed event batches not yet queued.' }),
+    bus: z.object({
+      undispatched: z.number().int().openapi({ description: 'Committed batches of events not yet queued.' }),
+      deadLetters: z.number().int().openapi({ description: 'Dead letters of every consumer.' }),
+      consumers: z.array(ConsumerStateSchema),
+    }),
     lastClosedBusinessDay: z.string().nullable(),
     rebuild: z
       .object({ id: z.string(), state: z.enum(['running', 'done', 'failed']), done: z.number(), total: z.number() })
       .nullable()
       .openapi({ description: 'The newest analytics rebuild, if any.' }),
   })
-  .openapi('OperationsStatus', { example });
+  .openapi('Status', { example });
 
 export type ProcessState = z.infer<typeof ProcessStateSchema>;
-export type ConsumerState = z.infer<typeof ConsumerStateSchema>;
 export type OperationsState = z.infer<typeof OperationsStateSchema>;

@@ -11,16 +11,18 @@ const status = createRoute({
   path: '/v1/status',
   tags: ['Operations'],
   summary: 'Where the installation stands: processes, consumer lag, dead letters, last close (admin)',
-  description: 'The same figures `/metrics` exports, for a person: `ates status` shows them at a glance.',
+  description:
+    'The same figures `/metrics` exports, for a person: `ates status` shows them at a glance. `/ready` stays up ' +
+    'with dead letters present; this is where an admin sees them.',
   responses: {
     200: { description: 'The state', content: { 'application/json': { schema: OperationsStateSchema } } },
     ...problemResponses(401, 403),
   },
 });
 
-export function registerStatusRoutes(app: App, { db }: ApiDeps) {
+export function registerStatusRoutes(app: App, deps: ApiDeps) {
   app.openapi(status, async (c) => {
     requireEmployee(c, 'admin');
-    return c.json(await readOperationsState(db), 200);
+    return c.json(await readOperationsState(deps), 200);
   });
 }

@@ -169,7 +169,9 @@ describe.each(ENGINES)('analytics reports on %s', (engine) => {
     const before = await everyReport(store);
     const progress: [number, number][] = [];
     const result = await rebuildReadSide(conn.db, bus, store, {
-      onProgress: (done, total) => progress.push([done, total]),
+      onProgress: ({ done, total }) => {
+        progress.push([done, total]);
+      },
     });
     const projected = published.length;
     expect(result).toEqual({ delivered: projected, rejected: 0 });

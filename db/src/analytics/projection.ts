@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { EventBus, Handler } from '../bus/bus.ts';
+import type { EventBus, Handler, ReplayProgress } from '../bus/bus.ts';
 import type { EmployeeData, Envelope, LedgerEventData, TaskData, TaskMoneyData } from '../bus/events.ts';
 import type { Database } from '../postgres/client.ts';
 import { READ_SIDE_TABLES, type ReadSideTable } from './schema.ts';
@@ -115,15 +115,16 @@ export async function resetReadSide(db: Database, bus: EventBus, store: Analytic
 }
 
 /**
- * Rebuilds the read side from the event log: empties it, then replays every event it reads. From
- * a `fromPosition` (a batch of the log) it resumes a rebuild cut short there instead: the read
+ * Rebuilds the read side from the event log: empties it, then replays every event it reads. A
+ * poison event is skipped and counted as rejected, and the rebuild carries on. From a
+ * `fromPosition` (a batch of the log) it resumes a rebuild cut short there instead: the read
  * side is kept, and what was replayed past that point already is skipped by the inbox.
  */
 export async function rebuildReadSide(
   db: Database,
   bus: EventBus,
   store: AnalyticsStore,
-  options: { fromPosition?: number; onProgress?: (done: number, total: number, position: number) => void } = {},
+  options: { fromPosition?: number; onProgress?: (progress: ReplayProgress) => void } = {},
 ): Promise<{ delivered: number; rejected: number }> {
   if (!options.fromPosition) await resetReadSide(db, bus, store);
   return bus.replay(PROJECTION_CONSUMER, projectionHandler(store), options);

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { fromDrizzle, type Job, type JobResult, PgBoss } from 'pg-boss';
+import { patientRetryFromEnv } from '../config.ts';
 import { logger } from '../logger.ts';
 import type { Database, Executor } from '../postgres/client.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { Envelope, EventName, NewEvent } from './events.ts';
-import { assertValidEvent, EventSchemaError, latestVersion } from './registry.ts';
-import { consumers, deadLetterQueue, type Reads, readsOf } from './topology.ts';
+import { assertValidEvent, EventSchemaError, latestVersion, UndeliverableEventError } from './registry.ts';
+import { consumers, deadLetterQueue, patientConsumers, type Reads, readsOf } from './topology.ts';
 import { upcast } from './upcasters.ts';
 
 /** A pg-boss job points at a slice of one publish in the event log; the log holds the events. */
@@ -14,27 +15,80 @@ export interface Delivery {
   publish_id: string;
   from_seq: number;
   to_seq: number;
+  /** Set on the dead letter of a poison event: why no consumer can apply it. */
+  reason?: string;
 }
 
 export type Handler = (tx: Executor, events: Envelope[]) => Promise<void>;
 
+/** How a patient consumer retries a delivery that fails. */
+export interface RetryPolicy {
+  /** Seconds before the first retry; each wait is about twice the one before it (pg-boss adds up to as much again at random). */
+  delaySeconds: number;
+  /** The longest wait between two attempts. */
+  maxDelaySeconds: number;
+  /** How long a failing delivery keeps being retried, at least, before it is dead-lettered. */
+  forSeconds: number;
+}
+
 export interface BusOptions {
-  /** Attempts after the first before a delivery goes to the consumer's dead-letter queue. */
+  /** Every consumer but the patient ones: attempts after the first before a delivery is dead-lettered. */
   retryLimit?: number;
-  /** Seconds before the first retry; doubles with each attempt. */
+  /** Every consumer but the patient ones: seconds before the first retry; doubles with each attempt. */
   retryDelaySeconds?: number;
+  /**
+   * The patient consumers (`patientConsumers`: the ledger, the payout mail). Defaults: the
+   * `ATES_PATIENT_RETRY_*` variables, else 2 s doubling up to 300 s, for 24 hours.
+   */
+  patientRetry?: Partial<RetryPolicy>;
   /** A worker that stops sending heartbeats this long (≥ 10 s) loses its jobs to another. */
   heartbeatSeconds?: number;
   /** How often pg-boss looks for dead workers' jobs. */
   superviseIntervalSeconds?: number;
 }
 
+/** After each step of a replay: events done and in all since `fromPosition`, poison skipped, the batch reached. */
+export interface ReplayProgress {
+  done: number;
+  total: number;
+  rejected: number;
+  position: number;
+}
+
 export interface DeadLetter {
   id: string;
   consumer: string;
   delivery: Delivery;
-  events: { eventId: string; eventName: string; eventVersion: number }[];
+  /** The events it carries, as the log holds them: a poison event's fields may be anything. */
+  events: { eventId: string; eventName: string; eventVersion: number | null }[];
   failedAt: string;
+  /** Attempts made before it was dead-lettered (1 for a poison event, which is never retried). */
+  attempts: number;
+  /** The last failure, or why the event is poison. */
+  reason: string | null;
+}
+
+/** Where a page of dead letters ends: the next page starts after it. */
+export interface DeadLetterCursor {
+  failedAt: string;
+  id: string;
+}
+
+export interface ConsumerStatus {
+  consumer: string;
+  /** Deliveries waiting, retrying or being applied. */
+  queued: number;
+  /** Of those, the ones that failed and wait for their next try. */
+  retrying: number;
+  deadLetters: number;
+  /** When the oldest delivery still queued was queued (a retrying one keeps its first time). */
+  oldestQueuedAt: string | null;
+}
+
+export interface BusStatus {
+  /** Committed batches of events not yet queued for their consumers. */
+  undispatched: number;
+  consumers: ConsumerStatus[];
 }
 
 /** Events per row of the log, and so per delivery: a bulk change writes and sends a few hundred. */
@@ -43,11 +97,19 @@ const EVENTS_PER_BATCH = 1_000;
 const JOBS_PER_BATCH = 50;
 /** Outbox rows the dispatcher queues per transaction. */
 const DISPATCH_LIMIT = 500;
+/**
+ * How long pg-boss may keep a queued delivery or a dead letter: the most it takes (68 years). Its
+ * retention deletes a job still queued when this runs out, and nothing may drop a delivery or a
+ * dead letter but its consumer, a redrive or a discard.
+ */
+const KEEP_SECONDS = 2_147_483_647;
+/** Log batches a replay queues per round. */
+const REPLAY_CHUNK = 2_000;
 
 export class EventBus {
   readonly boss: PgBoss;
   private readonly db: Database;
-  private readonly options: Required<BusOptions>;
+  private readonly options: Required<Omit<BusOptions, 'patientRetry'>> & { patientRetry: RetryPolicy };
   private readonly dispatcher: Dispatcher;
   private readonly subscribed = new Set<string>();
 
@@ -56,6 +118,13 @@ export class EventBus {
     this.options = {
       retryLimit: options.retryLimit ?? 5,
       retryDelaySeconds: options.retryDelaySeconds ?? 2,
+      patientRetry: {
+        delaySeconds: 2,
+        maxDelaySeconds: 300,
+        forSeconds: 86_400,
+        ...patientRetryFromEnv(),
+        ...options.patientRetry,
+      },
       heartbeatSeconds: options.heartbeatSeconds ?? 30,
       superviseIntervalSeconds: options.superviseIntervalSeconds ?? 30,
     };
@@ -82,20 +151,38 @@ export class EventBus {
 
   private async createQueues(consumer: string): Promise<void> {
     const dead = deadLetterQueue(consumer);
-    const { retryLimit, retryDelaySeconds, heartbeatSeconds } = this.options;
-    if (!(await this.boss.getQueue(dead))) await this.boss.createQueue(dead, { retentionSeconds: 30 * 86_400 });
-    const queue = {
+    await this.upsertQueue(dead, { retentionSeconds: KEEP_SECONDS });
+    // Dead letters from before they were kept for good still carry the 30 days they were given.
+    await this.db.execute(sql`
+      update pgboss.job set keep_until = created_on + ${KEEP_SECONDS} * interval '1 second'
+      where name = ${dead} and state < 'active' and keep_until < created_on + ${KEEP_SECONDS} * interval '1 second'`);
+    await this.upsertQueue(consumer, {
       deadLetter: dead,
       notify: true,
-      retryLimit,
-      retryDelay: retryDelaySeconds,
+      ...this.retriesOf(consumer),
       retryBackoff: true,
-      retryDelayMax: 300,
-      heartbeatSeconds,
+      heartbeatSeconds: this.options.heartbeatSeconds,
+      retentionSeconds: KEEP_SECONDS,
       deleteAfterSeconds: 86_400,
+    });
+  }
+
+  private async upsertQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+    if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options);
+    else await this.boss.createQueue(name, options);
+  }
+
+  /** pg-boss's retry settings for a consumer's queue: a patient one retries for `forSeconds`. */
+  private retriesOf(consumer: string) {
+    if (!patientConsumers.has(consumer)) {
+      return { retryLimit: this.options.retryLimit, retryDelay: this.options.retryDelaySeconds, retryDelayMax: 300 };
+    }
+    const policy = this.options.patientRetry;
+    return {
+      retryLimit: retriesWithin(policy),
+      retryDelay: policy.delaySeconds,
+      retryDelayMax: policy.maxDelaySeconds,
     };
-    if (await this.boss.getQueue(consumer)) await this.boss.updateQueue(consumer, queue);
-    else await this.boss.createQueue(consumer, queue);
   }
 
   /**
@@ -231,25 +318,35 @@ export class EventBus {
 
   /**
    * All jobs of a batch go through one transaction; if it fails, each job is tried alone so a
-   * poison delivery fails (and, after its retries, dead-letters) without holding back the rest.
+   * failing delivery is retried (and, after its retries, dead-lettered) without holding back the
+   * rest. A job that is no delivery at all can never succeed: it is dead-lettered at once.
    */
   private async deliver(consumer: string, handler: Handler, jobs: Job<Delivery>[]): Promise<JobResult[]> {
-    try {
-      await this.db.transaction((tx) =>
-        applyDeliveries(
+    const results: JobResult[] = [];
+    const deliveries = jobs.filter((job) => {
+      if (isDelivery(job.data)) return true;
+      const message = `malformed delivery ${storableText(JSON.stringify(job.data) ?? 'undefined')}`;
+      results.push({ id: job.id, status: 'deadletter', output: { message } });
+      return false;
+    });
+    if (deliveries.length === 0) return results;
+    const apply = (batch: Job<Delivery>[]) =>
+      this.db.transaction((tx) =>
+        this.applyDeliveries(
           tx,
           consumer,
           handler,
-          jobs.map((job) => job.data),
+          batch.map((job) => job.data),
         ),
       );
-      return jobs.map((job) => ({ id: job.id, status: 'completed' }));
+    try {
+      await apply(deliveries);
+      return [...results, ...deliveries.map((job) => ({ id: job.id, status: 'completed' as const }))];
     } catch (batchError) {
-      if (jobs.length === 1) return [failure(consumer, jobs[0] as Job<Delivery>, batchError)];
-      const results: JobResult[] = [];
-      for (const job of jobs) {
+      if (deliveries.length === 1) return [...results, failure(consumer, deliveries[0] as Job<Delivery>, batchError)];
+      for (const job of deliveries) {
         try {
-          await this.db.transaction((tx) => applyDeliveries(tx, consumer, handler, [job.data]));
+          await apply([job]);
           results.push({ id: job.id, status: 'completed' });
         } catch (error) {
           results.push(failure(consumer, job, error));
@@ -260,10 +357,49 @@ export class EventBus {
   }
 
   /**
+   * Applies the events of `deliveries` that are new to the consumer; a poison event among them (one
+   * that fails the registry: only ever written around `publish`) is dead-lettered on its own, in
+   * the same transaction, and the others are applied.
+   */
+  private async applyDeliveries(tx: Executor, consumer: string, handler: Handler, deliveries: Delivery[]) {
+    const reads = readsOf(consumer);
+    const batches = await tx.execute<BatchRow>(sql`
+      select ${batchColumns} from bus.event_batch b
+      where b.event_names && ${sqlArray(Object.keys(reads))} and exists (
+        select from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) as d(publish_id uuid, from_seq int, to_seq int)
+        where b.publish_id = d.publish_id and b.first_seq <= d.to_seq and b.first_seq + b.event_count > d.from_seq)
+      order by b.position`);
+    const delivered = (batch: BatchRow, seq: number) =>
+      deliveries.some((d) => d.publish_id === batch.publish_id && seq >= d.from_seq && seq <= d.to_seq);
+    const poison: { row: LogRow; reason: string }[] = [];
+    await applyEvents(tx, consumer, handler, eventsOf([...batches], reads, delivered), (row, error) => {
+      logger.warn(
+        { consumer, position: row.position, seq: row.seq, err: error.message },
+        'dead-lettered a poison event',
+      );
+      poison.push({ row, reason: error.message });
+    });
+    await this.deadLetterPoison(tx, consumer, poison);
+  }
+
+  /** Dead-letters each poison event once: a redelivery or a replay that meets it again adds none. */
+  private async deadLetterPoison(tx: Executor, consumer: string, poison: { row: LogRow; reason: string }[]) {
+    if (poison.length === 0) return;
+    const dead = deadLetterQueue(consumer);
+    const db = fromDrizzle(tx, sql);
+    const letters: { data: Delivery }[] = [];
+    for (const { row, reason } of poison) {
+      const slice = { publish_id: row.publish_id, from_seq: row.seq, to_seq: row.seq };
+      if ((await this.boss.findJobs(dead, { data: slice, queued: true, limit: 1, db })).length > 0) continue;
+      letters.push({ data: { ...slice, reason: storableText(reason) } });
+    }
+    if (letters.length > 0) await this.boss.insert(dead, letters, { db });
+  }
+
+  /**
    * Delivers the event log after `fromPosition` (a batch position, exclusive) to one consumer, in
-   * order, through the same inbox as live delivery: the way a read side is rebuilt after
-   * `resetConsumer`. Events that fail their schema (only ever written around `publish`) are
-   * counted and skipped.
+   * order, in this process, through the same inbox as live delivery: the way a read side is
+   * rebuilt after `resetConsumer`. Poison events are counted as rejected and skipped.
    */
   async replay(
     consumer: string,
@@ -271,8 +407,7 @@ export class EventBus {
     options: {
       fromPosition?: number;
       batchesPerStep?: number;
-      /** After each step: events done and in all since `fromPosition`, and the batch reached. */
-      onProgress?: (done: number, total: number, position: number) => void;
+      onProgress?: (progress: ReplayProgress) => void;
     } = {},
   ): Promise<{ delivered: number; rejected: number }> {
     const names = sqlArray(Object.keys(readsOf(consumer)));
@@ -285,11 +420,11 @@ export class EventBus {
     let done = 0;
     let delivered = 0;
     let rejected = 0;
-    const skipInvalid = (row: LogRow, error: EventSchemaError) => {
+    const skipPoison = (row: LogRow, error: EventSchemaError) => {
       rejected++;
       logger.error(
         { consumer, position: row.position, seq: row.seq, err: error.message },
-        'replay skipped an invalid event',
+        'replay skipped a poison event',
       );
     };
     for (;;) {
@@ -300,11 +435,54 @@ export class EventBus {
       );
       if (batches.length === 0) return { delivered: delivered - rejected, rejected };
       const rows = eventsOf(batches, readsOf(consumer));
-      await this.db.transaction((tx) => applyEvents(tx, consumer, handler, rows, skipInvalid));
+      await this.db.transaction((tx) => applyEvents(tx, consumer, handler, rows, skipPoison));
       position = Number(batches.at(-1)?.position);
       delivered += rows.length;
       done += batches.reduce((sum, batch) => sum + batch.event_count, 0);
-      options.onProgress?.(done, total, position);
+      options.onProgress?.({ done, total, rejected, position });
+    }
+  }
+
+  /**
+   * Queues the log's batches that `consumer` reads (those published at or after `from`, if given)
+   * for it once more, as deliveries its workers apply through its inbox: whatever it applied
+   * already is skipped, whatever it missed is applied, whichever process runs it.
+   */
+  async replayToConsumer(
+    consumer: string,
+    options: { from?: string } = {},
+  ): Promise<{ deliveries: number; events: number }> {
+    const names = sqlArray(Object.keys(readsOf(consumer)));
+    const from = options.from ?? null;
+    let position = 0;
+    let deliveries = 0;
+    let events = 0;
+    for (;;) {
+      const batches = await this.db.execute<{
+        position: string;
+        publish_id: string;
+        first_seq: number;
+        event_count: number;
+      }>(
+        sql`select position, publish_id, first_seq, event_count from bus.event_batch
+            where position > ${position} and event_names && ${names}
+              and (${from}::timestamptz is null or event_time >= ${from}::timestamptz)
+            order by position limit ${REPLAY_CHUNK}`,
+      );
+      if (batches.length === 0) return { deliveries, events };
+      await this.boss.insert(
+        consumer,
+        batches.map((batch) => ({
+          data: {
+            publish_id: batch.publish_id,
+            from_seq: batch.first_seq,
+            to_seq: batch.first_seq + batch.event_count - 1,
+          } satisfies Delivery,
+        })),
+      );
+      position = Number(batches.at(-1)?.position);
+      deliveries += batches.length;
+      events += batches.reduce((sum, batch) => sum + batch.event_count, 0);
     }
   }
 
@@ -313,32 +491,127 @@ export class EventBus {
     await this.db.execute(sql`delete from bus.inbox where consumer = ${consumer}`);
   }
 
-  /** Deliveries that exhausted their retries, with the events they carry, oldest first. */
-  async deadLetters(consumer?: string): Promise<DeadLetter[]> {
-    const names = consumer ? [consumer] : [...consumers.keys()];
-    const letters: DeadLetter[] = [];
-    for (const name of names) {
-      for (const job of await this.boss.findJobs<Delivery>(deadLetterQueue(name), { limit: 1_000 })) {
-        const events = await this.db.execute<{ eventId: string; eventName: string; eventVersion: number }>(
-          sql`select event_id as "eventId", event_name as "eventName", event_version as "eventVersion"
-              from bus.event_log where publish_id = ${safeUuid(job.data?.publish_id)}
-              and seq between ${job.data?.from_seq ?? 0} and ${job.data?.to_seq ?? -1} order by seq`,
-        );
-        letters.push({
-          id: job.id,
-          consumer: name,
-          delivery: job.data,
-          events: [...events],
-          failedAt: new Date(job.createdOn).toISOString(),
-        });
-      }
-    }
-    return letters;
+  /**
+   * A page of the deliveries that exhausted their retries and of the poison events, oldest first,
+   * with the events they carry as the log holds them, whatever those hold.
+   */
+  async deadLetters(
+    options: { consumer?: string; after?: DeadLetterCursor; limit?: number } = {},
+  ): Promise<{ letters: DeadLetter[]; next: DeadLetterCursor | null }> {
+    const names = options.consumer ? [options.consumer] : [...consumers.keys()];
+    const consumerOf = new Map(names.map((name) => [deadLetterQueue(name), name]));
+    const limit = options.limit ?? 100;
+    const after = options.after ?? null;
+    const jobs = await this.db.execute<{
+      id: string;
+      name: string;
+      data: unknown;
+      output: { message?: unknown } | null;
+      attempts: number | null;
+      failed_at: string;
+    }>(sql`
+      select id, name, data, source_output as output, source_retry_count + 1 as attempts,
+        to_char(created_on at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as failed_at
+      from pgboss.job
+      where name = any(${sqlArray([...consumerOf.keys()])}) and state < 'active'
+        and (${after?.failedAt ?? null}::timestamptz is null
+          or (created_on, id) > (${after?.failedAt ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+      order by created_on, id limit ${limit + 1}`);
+    const page = jobs.slice(0, limit);
+    const logged = await this.loggedEvents(page.map((job) => job.data).filter(isDelivery));
+    const letters = page.map((job): DeadLetter => {
+      const delivery = job.data as Delivery;
+      const reason = isDelivery(job.data) && job.data.reason ? job.data.reason : job.output?.message;
+      return {
+        id: job.id,
+        consumer: consumerOf.get(job.name) ?? job.name,
+        delivery,
+        events: isDelivery(delivery) ? logged(delivery) : [],
+        failedAt: new Date(job.failed_at).toISOString(),
+        attempts: isDelivery(delivery) && delivery.reason ? 1 : (job.attempts ?? 1),
+        reason: typeof reason === 'string' ? storableText(reason) : null,
+      };
+    });
+    const last = page.at(-1);
+    return { letters, next: jobs.length > limit && last ? { failedAt: last.failed_at, id: last.id } : null };
   }
 
-  /** Sends dead-lettered deliveries back to their consumer's queue; returns how many moved. */
+  /** The events each delivery carries, read as JSON text by the driver: no log content can fail it. */
+  private async loggedEvents(deliveries: Delivery[]): Promise<(delivery: Delivery) => DeadLetter['events']> {
+    const ids = [...new Set(deliveries.map((d) => d.publish_id))];
+    const batches =
+      ids.length === 0
+        ? []
+        : await this.db.execute<{ publish_id: string; first_seq: number; events: unknown }>(
+            sql`select publish_id, first_seq, events from bus.event_batch
+                where publish_id = any(${sqlArray(ids)}::uuid[]) order by first_seq`,
+          );
+    return (delivery) =>
+      batches
+        .filter((batch) => batch.publish_id === delivery.publish_id)
+        .flatMap((batch) =>
+          (Array.isArray(batch.events) ? batch.events : []).flatMap((event: Partial<LogRow> | null, i) => {
+            const seq = batch.first_seq + i;
+            if (seq < delivery.from_seq || seq > delivery.to_seq) return [];
+            return [
+              {
+                eventId: storableText(String(event?.event_id)),
+                eventName: storableText(String(event?.event_name)),
+                eventVersion: Number.isSafeInteger(event?.event_version) ? Number(event?.event_version) : null,
+              },
+            ];
+          }),
+        );
+  }
+
+  /** Sends dead letters back to their consumer's queue (all of them without `ids`); returns how many moved. */
   async retryDeadLetters(consumer: string, ids?: string[]): Promise<number> {
-    return this.boss.redrive(deadLetterQueue(consumer), { destination: consumer, ...(ids ? { ids } : {}) });
+    // pg-boss moves at most 1,000 a call; the cut-off keeps a letter that fails again at once out of the next round.
+    const createdBefore = new Date();
+    let moved = 0;
+    for (;;) {
+      const round = await this.boss.redrive(deadLetterQueue(consumer), {
+        destination: consumer,
+        createdBefore,
+        ...(ids ? { ids } : {}),
+      });
+      moved += round;
+      if (ids || round === 0) return moved;
+    }
+  }
+
+  /** Drops dead letters for good (all of the consumer's without `ids`); returns how many went. */
+  async discardDeadLetters(consumer: string, ids?: string[]): Promise<number> {
+    const dead = deadLetterQueue(consumer);
+    if (!ids) return this.boss.deleteQueuedJobs(dead);
+    // pg-boss 12 types its command response as `{}`; at run time it holds the count.
+    const { affected } = (await this.boss.deleteJob(dead, ids)) as { affected?: number };
+    return affected ?? 0;
+  }
+
+  /** What is waiting where: undispatched batches, and per consumer its queue and its dead letters. */
+  async status(): Promise<BusStatus> {
+    const names = [...consumers.keys()];
+    const [outbox] = await this.db.execute<{ undispatched: number }>(
+      sql`select count(*)::int as undispatched from bus.outbox`,
+    );
+    const rows = await this.db.execute<{ name: string; waiting: number; retrying: number; oldest: string | null }>(sql`
+      select name, count(*)::int as waiting, count(*) filter (where state = 'retry')::int as retrying,
+        to_char(min(created_on) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as oldest
+      from pgboss.job
+      where name = any(${sqlArray([...names, ...names.map(deadLetterQueue)])}) and state in ('created', 'retry', 'active')
+      group by name`);
+    const byName = new Map(rows.map((row) => [row.name, row]));
+    return {
+      undispatched: outbox?.undispatched ?? 0,
+      consumers: names.map((consumer) => ({
+        consumer,
+        queued: byName.get(consumer)?.waiting ?? 0,
+        retrying: byName.get(consumer)?.retrying ?? 0,
+        deadLetters: byName.get(deadLetterQueue(consumer))?.waiting ?? 0,
+        oldestQueuedAt: byName.get(consumer)?.oldest ?? null,
+      })),
+    };
   }
 
   /**
@@ -371,13 +644,19 @@ function envelope(event: NewEvent, producer: string, eventTime: string): Envelop
     producer,
     data: event.data,
   } as Envelope;
-  assertValidEvent(envelope);
+  try {
+    assertValidEvent(envelope);
+  } catch (error) {
+    if (error instanceof EventSchemaError) throw new UndeliverableEventError(error.message);
+    throw error;
+  }
   return envelope;
 }
 
 /** One event of the log, as a consumer reads it. */
 type LogRow = {
   position: number;
+  publish_id: string;
   seq: number;
   event_id: string;
   event_name: EventName;
@@ -436,6 +715,7 @@ function eventsOf(batches: BatchRow[], reads: Reads, within?: (batch: BatchRow, 
       rows.push({
         ...event,
         position: Number(batch.position),
+        publish_id: batch.publish_id,
         seq,
         event_time: batch.event_time,
         producer: batch.producer,
@@ -445,31 +725,17 @@ function eventsOf(batches: BatchRow[], reads: Reads, within?: (batch: BatchRow, 
   return rows;
 }
 
-async function applyDeliveries(tx: Executor, consumer: string, handler: Handler, deliveries: Delivery[]) {
-  for (const delivery of deliveries) assertDelivery(delivery);
-  const reads = readsOf(consumer);
-  const batches = await tx.execute<BatchRow>(sql`
-    select ${batchColumns} from bus.event_batch b
-    where b.event_names && ${sqlArray(Object.keys(reads))} and exists (
-      select from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) as d(publish_id uuid, from_seq int, to_seq int)
-      where b.publish_id = d.publish_id and b.first_seq <= d.to_seq and b.first_seq + b.event_count > d.from_seq)
-    order by b.position`);
-  const delivered = (batch: BatchRow, seq: number) =>
-    deliveries.some((d) => d.publish_id === batch.publish_id && seq >= d.from_seq && seq <= d.to_seq);
-  await applyEvents(tx, consumer, handler, eventsOf([...batches], reads, delivered));
-}
-
 /**
  * Validates and upcasts the events, then lets the inbox turn a redelivery into a no-op: only
- * events new to this consumer reach the handler. An invalid event throws, unless `skipInvalid`
- * (replay) takes it, so the rest of the log can still be rebuilt.
+ * events new to this consumer reach the handler. A poison event (one that fails the registry)
+ * goes to `onPoison` instead, so it never holds back the events around it.
  */
 async function applyEvents(
   tx: Executor,
   consumer: string,
   handler: Handler,
   rows: LogRow[],
-  skipInvalid?: (row: LogRow, error: EventSchemaError) => void,
+  onPoison: (row: LogRow, error: EventSchemaError) => void,
 ): Promise<void> {
   const reads = readsOf(consumer);
   const unique = new Map<string, Envelope>();
@@ -477,8 +743,8 @@ async function applyEvents(
     try {
       unique.set(row.event_id, toConsumerVersion(row, reads));
     } catch (error) {
-      if (!(skipInvalid && error instanceof EventSchemaError)) throw error;
-      skipInvalid(row, error);
+      if (!(error instanceof EventSchemaError)) throw error;
+      onPoison(row, error);
     }
   }
   if (unique.size === 0) return;
@@ -514,15 +780,28 @@ function toConsumerVersion(row: LogRow, reads: Reads): Envelope {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function assertDelivery(delivery: unknown): asserts delivery is Delivery {
+function isDelivery(delivery: unknown): delivery is Delivery {
   const d = delivery as Partial<Delivery> | null;
-  if (!d || !UUID.test(String(d.publish_id)) || !Number.isInteger(d.from_seq) || !Number.isInteger(d.to_seq)) {
-    throw new EventSchemaError(`malformed delivery ${JSON.stringify(delivery)}`);
-  }
+  return !!d && UUID.test(String(d.publish_id)) && Number.isInteger(d.from_seq) && Number.isInteger(d.to_seq);
 }
 
-function safeUuid(value: unknown): string {
-  return UUID.test(String(value)) ? String(value) : '00000000-0000-0000-0000-000000000000';
+/** `text` as jsonb and the API can carry it: unpaired surrogates and NULs become U+FFFD, and at most 2,000 characters. */
+function storableText(text: string): string {
+  return text.toWellFormed().replaceAll('\0', '\uFFFD').slice(0, 2_000);
+}
+
+/**
+ * How many retries `policy` makes before its waits add up to `forSeconds`, taking each wait at the
+ * shortest pg-boss draws: min(max, delay × 2^n), the delay at least 1 s.
+ */
+function retriesWithin(policy: RetryPolicy): number {
+  let waited = 0;
+  let retries = 0;
+  while (waited < policy.forSeconds) {
+    waited += Math.min(policy.maxDelaySeconds, Math.max(policy.delaySeconds, 1) * 2 ** (Math.min(16, retries + 1) - 1));
+    retries++;
+  }
+  return retries;
 }
 
 function sqlArray(values: string[]) {
@@ -531,7 +810,7 @@ function sqlArray(values: string[]) {
 
 function failure(consumer: string, job: Job<Delivery>, error: unknown): JobResult {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  const message = error instanceof Error ? `${error.message}${cause}` : String(error);
+  const message = storableText(error instanceof Error ? `${error.message}${cause}` : String(error));
   logger.warn({ consumer, job: job.id, attempt: job.retryCount, err: message }, 'delivery failed');
   return { id: job.id, status: 'failed', output: { message } };
 }

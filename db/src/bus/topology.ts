@@ -20,9 +20,17 @@ export const consumers = new Map<string, Reads>([
   ['analytics.projection', { ...EMPLOYEE, ...TASK, ...TASK_MONEY, ...LEDGER }],
 ]);
 
+/**
+ * The consumers whose deliveries move or announce money: they keep retrying through an outage of a
+ * day (see `BusOptions.patientRetry`) where the others give up after a few minutes. Static data
+ * too, so every process configures their queues alike.
+ */
+export const patientConsumers = new Set(['accounting.ledger', 'accounting.payout-mail']);
+
 /** Subscribes an extra consumer (a test's, or a new read side) before the bus starts. */
-export function defineConsumer(name: string, reads: Reads): void {
+export function defineConsumer(name: string, reads: Reads, options: { patient?: boolean } = {}): void {
   consumers.set(name, reads);
+  if (options.patient) patientConsumers.add(name);
 }
 
 export function readsOf(consumer: string): Reads {

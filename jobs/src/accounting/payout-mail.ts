@@ -13,7 +13,8 @@ type Recipient = {
 /**
  * The consumer `accounting.payout-mail`: one email per PayoutMade. A mail that cannot go (no email
  * known yet, the server refuses) makes the delivery throw once the others have gone, so the bus
- * retries it and dead-letters it after its limit; the payout itself is never touched.
+ * retries it (for a day: this consumer is patient, see topology.ts) and only then dead-letters it;
+ * the payout itself is never touched.
  *
  * SMTP is not transactional, so each mail is sent inside a short transaction of its own that
  * locks the payout row, skips a mail already recorded, sends, and records it: a mail is sent twice

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeBusinessDay } from '@ates/db/accounting/close-day';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/accounting/mailer.ts';
 import { PAYOUT_MAIL_CONSUMER, payoutMail, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
+import { Inbox } from './smtp-inbox.ts';
 import {
   assigned,
   balanceOf,
@@ -20,51 +19,6 @@ import {
   startLedger,
   TIME_ZONE,
 } from './support.ts';
-
-interface Received {
-  to: string[];
-  message: string;
-}
-
-/** A real SMTP server on a free port that keeps what it is sent, and can refuse a recipient once. */
-class Inbox {
-  readonly received: Received[] = [];
-  readonly refuseOnce = new Set<string>();
-  readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo: (address, _session, callback) => {
-      if (this.refuseOnce.delete(address.address)) {
-        callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 450 }));
-      } else callback();
-    },
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        this.received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          message: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
-  }
-
-  for(email: string): Received[] {
-    return this.received.filter((r) => r.to.includes(email));
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 let ledger: Ledger;
 let inbox: Inbox;
@@ -173,8 +127,8 @@ describe('payout emails over SMTP', () => {
     await ledger.settle();
     await closeDay();
     const letters = await until(async () => {
-      const found = await ledger.bus.deadLetters(PAYOUT_MAIL_CONSUMER);
-      return found.length > 0 && found;
+      const found = await ledger.bus.deadLetters({ consumer: PAYOUT_MAIL_CONSUMER });
+      return found.letters.length > 0 && found.letters;
     });
     expect(letters[0]?.events.map((e) => e.eventName)).toContain('PayoutMade');
     expect(await balanceOf(ledger, stranger)).toBe(0);

@@ -6,6 +6,7 @@ import {
   type LedgerEventData,
   type NewEvent,
   type PostgresConnection,
+  type RetryPolicy,
 } from '@ates/db';
 import { appendRawEvents, createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
@@ -24,11 +25,17 @@ export interface Ledger {
   stop(): Promise<void>;
 }
 
-/** A fresh database with the bus started and the ledger consumer subscribed, as the workers run it. */
-export async function startLedger(options: { subscribe?: boolean } = {}): Promise<Ledger> {
+/**
+ * A fresh database with the bus started and the ledger consumer subscribed, as the workers run it;
+ * the patient consumers give up after a few seconds unless `patientRetry` says otherwise.
+ */
+export async function startLedger(
+  options: { subscribe?: boolean; patientRetry?: Partial<RetryPolicy> } = {},
+): Promise<Ledger> {
   const url = await createTestDatabase(inject('postgresUrl'));
   const conn = connectPostgres(url);
-  const bus = new EventBus(url, conn.db, { retryLimit: 2, retryDelaySeconds: 1 });
+  const patientRetry = options.patientRetry ?? { delaySeconds: 1, maxDelaySeconds: 1, forSeconds: 2 };
+  const bus = new EventBus(url, conn.db, { retryLimit: 2, retryDelaySeconds: 1, patientRetry });
   await bus.start();
   if (options.subscribe ?? true) await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, TIME_ZONE));
   return {

@@ -40,8 +40,7 @@ pass --yes.`;
     if (rebuild.state === 'failed') this.error(`The rebuild failed: ${rebuild.error}`, { exit: EXIT.failure });
     const seconds = (Date.parse(rebuild.finishedAt ?? '') - Date.parse(rebuild.startedAt)) / 1000;
     this.log(`Rebuilt the analytics store from ${count(rebuild.done)} events in ${seconds.toFixed(1)} s.`);
-    if (rebuild.rejected > 0)
-      this.log(`${count(rebuild.rejected)} events failed their schema and were skipped; see the server log.`);
+    if (rebuild.rejected > 0) this.log(`${count(rebuild.rejected)} poison events were skipped; see the server log.`);
     return rebuild;
   }
 }

@@ -1,16 +1,12 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
+import type { DeadLetterItem } from '../../bus.ts';
 import { table, time } from '../../render.ts';
 
-interface DeadLetter {
-  id: string;
-  consumer: string;
-  failedAt: string;
-  events: { eventId: string; eventName: string; eventVersion: number }[];
-}
-
 export default class BusDeadLetters extends AtesCommand {
-  static override summary = 'List deliveries that failed all their retries (admin)';
+  static override summary = 'List deliveries that failed all their retries, and poison events (admin)';
+  static override description =
+    `A dead letter stays until \`ates bus retry\` sends it back or \`ates bus discard\` drops it.`;
   static override examples = [
     '<%= config.bin %> bus dead-letters',
     '<%= config.bin %> bus dead-letters --consumer accounting.ledger --json',
@@ -19,22 +15,36 @@ export default class BusDeadLetters extends AtesCommand {
     consumer: Flags.string({ description: 'only this consumer, e.g. accounting.ledger' }),
   };
 
-  async run(): Promise<{ items: DeadLetter[] }> {
+  async run(): Promise<{ items: DeadLetterItem[] }> {
     const { flags } = await this.parse(BusDeadLetters);
-    const query = flags.consumer ? `?consumer=${encodeURIComponent(flags.consumer)}` : '';
-    const result = await this.request<{ items: DeadLetter[] }>('GET', `/v1/dead-letters${query}`);
-    if (result.items.length === 0) {
+    const items: DeadLetterItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: '1000' });
+      if (flags.consumer) query.set('consumer', flags.consumer);
+      if (cursor) query.set('cursor', cursor);
+      const page: { items: DeadLetterItem[]; nextCursor: string | null } = await this.request(
+        'GET',
+        `/v1/dead-letters?${query}`,
+      );
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (items.length === 0) {
       this.log('No dead letters: every delivery was applied.');
-      return result;
+      return { items };
     }
-    const rows = result.items.map((letter) => [
+    const rows = items.map((letter) => [
       letter.id,
       letter.consumer,
       time(letter.failedAt),
-      letter.events.map((e) => `${e.eventName} v${e.eventVersion}`).join(', ') || '(no events: malformed delivery)',
+      letter.attempts,
+      letter.events.map((e) => `${e.eventName} v${e.eventVersion ?? '?'}`).join(', ') ||
+        '(no events: malformed delivery)',
+      (letter.reason ?? '').slice(0, 60),
     ]);
-    this.log(table(['Id', 'Consumer', 'Failed at (UTC)', 'Events'], rows));
-    this.log(`Retry with: ates bus retry --consumer <consumer> [--id <id>]`);
-    return result;
+    this.log(table(['Id', 'Consumer', 'Failed at (UTC)', 'Attempts', 'Events', 'Reason'], rows));
+    this.log('Retry with: ates bus retry --consumer <consumer> [--id <id>]; drop with: ates bus discard');
+    return { items };
   }
 }
