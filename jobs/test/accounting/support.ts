@@ -25,12 +25,12 @@ export interface Ledger {
 }
 
 /** A fresh database with the bus started and the ledger consumer subscribed, as the workers run it. */
-export async function startLedger(options: { subscribe?: boolean } = {}): Promise<Ledger> {
+export async function startLedger(options: { subscribe?: boolean; timeZone?: string } = {}): Promise<Ledger> {
   const url = await createTestDatabase(inject('postgresUrl'));
   const conn = connectPostgres(url);
   const bus = new EventBus(url, conn.db, { retryLimit: 2, retryDelaySeconds: 1 });
   await bus.start();
-  if (options.subscribe ?? true) await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, TIME_ZONE));
+  if (options.subscribe ?? true) await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, options.timeZone ?? TIME_ZONE));
   return {
     conn,
     bus,
