@@ -6,9 +6,19 @@ import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
 import type { App, AppEnv } from './http/env.ts';
+import { describeIdempotency, idempotency } from './http/idempotency.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
+
+const DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'aTES API',
+    version: '1.0.0',
+    description: 'The Awesome Task Exchange System of UberPopug Inc.: tasks, accounting and analytics.',
+  },
+};
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
 export function createApp(deps: ApiDeps): App {
@@ -18,19 +28,13 @@ export function createApp(deps: ApiDeps): App {
     throw notFound(`No route ${c.req.method} ${c.req.path}.`);
   });
   registerIdentity(app, deps);
+  app.use('/v1/*', idempotency(deps.db));
   registerHealthRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerAccountingRoutes(app, deps);
   registerAnalytics(app, deps);
   registerDeadLetterRoutes(app, deps);
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'aTES API',
-      version: '1.0.0',
-      description: 'The Awesome Task Exchange System of UberPopug Inc.: tasks, accounting and analytics.',
-    },
-  });
+  app.get('/openapi.json', (c) => c.json(describeIdempotency(app.getOpenAPI31Document(DOCUMENT))));
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'aTES API reference' }));
   return app;
 }

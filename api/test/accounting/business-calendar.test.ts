@@ -2,8 +2,8 @@ import { businessTimeZone } from '@ates/db';
 import { addDays, calendarDay } from '@ates/db/accounting/business-day';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
-import type { Summary } from '../../src/analytics/reports.ts';
 import type { Account, AuditLog, BusinessDay, ClosedDay, PayoutList } from '../../src/accounting/schemas.ts';
+import type { Summary } from '../../src/analytics/reports.ts';
 import type { Task } from '../../src/tasks/schemas.ts';
 
 let stack: TestStack;
@@ -67,7 +67,7 @@ describe('closing the business day on demand', () => {
 
   it('never closes a day after today, however far the day in progress has moved', async () => {
     for (const date of [tomorrow, addDays(today, 2)]) {
-      const refused = await close({ date });
+      const refused = await stack.call('POST', '/v1/business-days/close', { as: accountant, body: { date } });
       expect(refused.status, date).toBe(409);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
       expect(refused.body.detail).toContain(`today is ${today}`);

@@ -30,7 +30,8 @@ export async function startLedger(options: { subscribe?: boolean; timeZone?: str
   const conn = connectPostgres(url);
   const bus = new EventBus(url, conn.db, { retryLimit: 2, retryDelaySeconds: 1 });
   await bus.start();
-  if (options.subscribe ?? true) await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, options.timeZone ?? TIME_ZONE));
+  if (options.subscribe ?? true)
+    await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, options.timeZone ?? TIME_ZONE));
   return {
     conn,
     bus,
