@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * The load generator of the HTTP benchmarks, run in a process of its own so that the clients do
  * not take the server's event loop: `node bench/http-clients.ts '<json Load>'` prints
@@ -12,6 +14,8 @@ interface Load {
   seconds: number;
   /** POST bodies are `{ title: "Bench <n>", jiraId: "UP-<n>" }`, n counting across clients. */
   createsTasks?: boolean;
+  /** Each request carries a fresh Idempotency-Key, as the CLI sends. */
+  idempotencyKeys?: boolean;
 }
 
 const load = JSON.parse(process.argv[2] ?? '{}') as Load;
@@ -27,7 +31,11 @@ await Promise.all(
       const n = issued++;
       const response = await fetch(`${load.api}${load.path}`, {
         method: load.method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(load.idempotencyKeys ? { 'idempotency-key': randomUUID() } : {}),
+        },
         body: load.createsTasks ? JSON.stringify({ title: `Bench ${n}`, jiraId: `UP-${n}` }) : undefined,
       });
       await response.arrayBuffer();

@@ -170,6 +170,9 @@ export default class Demo extends AtesCommand {
       this.call<Task>(worker, 'POST', `/v1/tasks/${task.id}/complete`),
     );
     await this.step('Waiting for the ledger to post every fee and reward', settle);
+    const summary = await this.step("Reading the day's summary as the admin, before it closes", () =>
+      this.call<Summary>(admin, 'GET', '/v1/reports/summary'),
+    );
     const closed = await this.step('Closing the business day as the accountant', () =>
       this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
     );
@@ -177,7 +180,9 @@ export default class Demo extends AtesCommand {
       this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
     );
     await this.step('Waiting for the payouts to reach the analytics and the mail', settle);
-    const reports = await this.step('Reading every report as the admin', () => this.reports(admin, closed.businessDay));
+    const reports = await this.step('Reading every report as the admin', () =>
+      this.reports(admin, closed.businessDay, summary),
+    );
     return {
       businessDay: closed.businessDay,
       closes: [closed, again],
@@ -217,10 +222,10 @@ export default class Demo extends AtesCommand {
     return items.slice(1).map((task) => ({ worker, task }));
   }
 
-  private async reports(admin: Session, day: string): Promise<Reports> {
+  /** The reports of the closed day; the summary is read before the close, while the day is in progress. */
+  private async reports(admin: Session, day: string, summary: Summary): Promise<Reports> {
     const get = <T>(path: string) => this.call<T>(admin, 'GET', `/v1/reports/${path}`);
-    const [summary, earnings, audit, payouts, topTasks] = await Promise.all([
-      get<Summary>('summary'),
+    const [earnings, audit, payouts, topTasks] = await Promise.all([
       get<EarningsReport>(`earnings?to=${day}`),
       this.auditOf(admin, day),
       get<PayoutsReport>(`payouts?date=${day}`),
