@@ -284,5 +284,6 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(described).toBeGreaterThanOrEqual(7);
+    expect((await stack.call('GET', '/openapi.json')).body).toEqual(body);
   });
 });
