@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * The load generator of the HTTP benchmarks, run in a process of its own so that the clients do
  * not take the server's event loop: `node bench/http-clients.ts '<json Load>'` prints
@@ -13,6 +15,8 @@ interface Load {
   seconds: number;
   /** POST bodies are `{ title: "Bench <n>", jiraId: "UP-<n>" }`, n counting across clients. */
   createsTasks?: boolean;
+  /** Each request carries a fresh Idempotency-Key, as the CLI sends. */
+  idempotencyKeys?: boolean;
 }
 
 const load = JSON.parse(process.argv[2] ?? '{}') as Load;
@@ -29,7 +33,11 @@ await Promise.all(
       const n = issued++;
       const response = await fetch(`${api}${load.path}`, {
         method: load.method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(load.idempotencyKeys ? { 'idempotency-key': randomUUID() } : {}),
+        },
         body: load.createsTasks ? JSON.stringify({ title: `Bench ${n}`, jiraId: `UP-${n}` }) : undefined,
       });
       await response.arrayBuffer();

@@ -161,6 +161,8 @@ async function benchHttpCreate(): Promise<void> {
     const settleStarted = performance.now();
     await runtime.bus.settle();
     const settled = performance.now() - settleStarted;
+    const keyed = await overHttpPerSecond(api, 'POST', '/v1/tasks', clients, { idempotencyKeys: true });
+    await runtime.bus.settle();
     const signedInOnly = await overHttpPerSecond(api, 'GET', '/v1/me', clients);
     const creator = (await call(api, 'GET', '/v1/me', boss)) as CurrentEmployee;
     const deps = { db: runtime.conn.db, bus: runtime.bus };
@@ -168,6 +170,8 @@ async function benchHttpCreate(): Promise<void> {
     console.log(
       `task creation over HTTP, ${HTTP_CLIENTS} concurrent clients: ${count(overHttp.perSecond)} tasks/s ` +
         `(${count(overHttp.failed)} failed), each with its 2 events, workers running (target ≥ 1,000/s)\n` +
+        `  with a fresh Idempotency-Key on each (claimed and kept in Postgres): ${count(keyed.perSecond)} tasks/s ` +
+        `(${count(keyed.failed)} failed)\n` +
         `  the clients run in a process of their own; the ledger and the projection had applied every event ` +
         `${seconds(settled)} after the last request\n` +
         `  for scale, same clients and stack: GET /v1/me (sign-in check only) ${count(signedInOnly.perSecond)} requests/s; ` +
@@ -205,6 +209,7 @@ export async function overHttpPerSecond(
   method: 'GET' | 'POST',
   path: string,
   clients: Session[],
+  options: { idempotencyKeys?: boolean } = {},
 ) {
   const load = {
     apis: [api].flat(),
@@ -213,6 +218,7 @@ export async function overHttpPerSecond(
     tokens: clients.map((client) => client.token),
     seconds: HTTP_SECONDS,
     createsTasks: method === 'POST',
+    ...options,
   };
   const { stdout } = await run(process.execPath, [fileURLToPath(HTTP_CLIENTS_SCRIPT), JSON.stringify(load)]);
   const { done, failed, seconds: took } = JSON.parse(stdout) as { done: number; failed: number; seconds: number };

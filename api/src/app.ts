@@ -8,12 +8,22 @@ import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
 import { emptyBodyIsNoBody } from './http/empty-body.ts';
 import type { App, AppEnv } from './http/env.ts';
+import { describeIdempotency, idempotency } from './http/idempotency.ts';
 import { noRoute } from './http/method-not-allowed.ts';
 import { onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
 import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './operations/metrics.ts';
 import { registerStatusRoutes } from './operations/status-routes.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
+
+const DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'aTES API',
+    version: '1.0.0',
+    description: 'The Awesome Task Exchange System of UberPopug Inc.: tasks, accounting and analytics.',
+  },
+};
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
 export function createApp(deps: ApiDeps): App {
@@ -25,8 +35,8 @@ export function createApp(deps: ApiDeps): App {
   app.use('*', emptyBodyIsNoBody);
   app.use('/metrics', acceptMetricsToken(metrics));
   registerIdentity(app, deps);
+  app.use('/v1/*', idempotency(deps.db));
   registerMetrics(app, metrics);
-  registerStatusRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerAccountingRoutes(app, deps);
@@ -34,14 +44,7 @@ export function createApp(deps: ApiDeps): App {
   registerDeadLetterRoutes(app, deps);
   registerReplayRoutes(app, deps);
   registerStatusRoutes(app, deps);
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'aTES API',
-      version: '1.0.0',
-      description: 'The Awesome Task Exchange System of UberPopug Inc.: tasks, accounting and analytics.',
-    },
-  });
+  app.get('/openapi.json', (c) => c.json(describeIdempotency(app.getOpenAPI31Document(DOCUMENT))));
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'aTES API reference' }));
   return app;
 }

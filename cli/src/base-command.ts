@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { type Credentials, loadCredentials } from './credentials.ts';
 
@@ -22,6 +23,9 @@ const EXIT_BY_STATUS: Record<number, number> = {
   409: EXIT.conflict,
   422: EXIT.badInput,
 };
+
+/** Methods that change state: each call sends a fresh Idempotency-Key, so a retry of it is safe. */
+const CHANGES_STATE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface Problem {
   title?: string;
@@ -86,17 +90,28 @@ export abstract class AtesCommand extends Command {
     }
     const { body } = options;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
+    const keyed = CHANGES_STATE.has(method) && path.startsWith('/v1/');
+    if (keyed) headers['idempotency-key'] = randomUUID();
+    const send = async () => {
+      const response = await fetch(`${base}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+      return { response, text: await response.text() };
+    };
+    let answer: { response: Response; text: string };
+    try {
+      // A connection that drops before the answer is in may have changed something: the retry, with
+      // the same key, gets the first answer back instead of changing it again.
+      answer = await send().catch((error: unknown) => {
+        if (keyed) return send();
+        throw error;
+      });
     } catch {
       this.error(`Cannot reach the aTES API at ${base}. Is \`ates server start\` running?`, { exit: EXIT.unreachable });
     }
-    const text = await response.text();
+    const { response, text } = answer;
     const payload = text ? JSON.parse(text) : undefined;
     if (!response.ok) {
       const sent = headers['x-api-key'] ?? headers.authorization;

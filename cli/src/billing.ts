@@ -1,5 +1,6 @@
 import { Errors, Flags } from '@oclif/core';
 import { AtesCommand, EXIT } from './base-command.ts';
+import { count, time } from './render.ts';
 
 /** What the accounting API answers (see api/src/accounting/schemas.ts). */
 export interface Account {
@@ -47,6 +48,17 @@ export interface ClosedDay {
   alreadyClosed: boolean;
   payoutCount: number;
   payoutTotalCents: number;
+  dayInProgress: string;
+}
+
+/** What a close did: the day it closed, or that it was closed before and nothing more was paid. */
+export function describeClose(closed: ClosedDay): string {
+  const next = `Postings now belong to ${closed.dayInProgress}.`;
+  if (closed.alreadyClosed) {
+    return `Business day ${closed.businessDay} was already closed (${time(closed.closedAt)} UTC): nothing more was paid. ${next}`;
+  }
+  const payouts = `${count(closed.payoutCount)} payout${closed.payoutCount === 1 ? '' : 's'}`;
+  return `Closed business day ${closed.businessDay}: ${payouts}. ${next}`;
 }
 
 export interface BusinessDay {

@@ -56,6 +56,13 @@ describe('ates demo', () => {
     expect(result.counts.completedTasks).toBeGreaterThan(0);
   });
 
+  it('closes the day once: asked again the same day, it is already closed and pays nothing', () => {
+    const [closed, again] = result.closes;
+    expect(closed).toMatchObject({ businessDay: result.businessDay, alreadyClosed: false });
+    expect(again).toEqual({ ...closed, alreadyClosed: true });
+    expect(closed.dayInProgress > result.businessDay).toBe(true);
+  });
+
   it('prints reports that agree with each other and with what the demo did', () => {
     const { summary, earnings, audit, payouts, topTasks } = result.reports;
     const { counts, businessDay } = result;
@@ -70,7 +77,7 @@ describe('ates demo', () => {
       feesCents: taken(fees),
       rewardsCents: sum(rewards),
       managementEarningsCents: taken(fees) - sum(rewards),
-      payoutsCents: taken(paid),
+      payoutsCents: 0,
     });
     const balances = new Map<string, number>();
     for (const e of audit.items) balances.set(e.employeeId, (balances.get(e.employeeId) ?? 0) + e.amountCents);

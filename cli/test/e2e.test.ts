@@ -171,14 +171,24 @@ describe('a business day, only through the `ates` binary', () => {
     await loginAs(ADMIN.email, ADMIN.password);
     const { fees, rewards, earnings } = expected();
     const { businessDay, payoutTotalCents, payoutCount } = day.closed;
+    // The day was closed early: "today" is now the next business day, for the summary as for the ledger.
     const summary = await eventually(
       () => term.json(['report', 'summary']),
-      (s: Json) => s.feesCents === fees && s.rewardsCents === rewards && s.payoutsCents === payoutTotalCents,
+      (s: Json) => s.businessDay === day.closed.dayInProgress,
     );
-    expect(summary).toMatchObject({ businessDay, managementEarningsCents: earnings, payoutsCents: payoutTotalCents });
+    expect(summary).toMatchObject({ feesCents: 0, rewardsCents: 0, payoutsCents: 0 });
+    const closedDay = await eventually(
+      () => term.json(['report', 'earnings', '--to', businessDay]),
+      (e: Json) => e.items.at(-1).feesCents === fees && e.items.at(-1).payoutsCents === payoutTotalCents,
+    );
+    expect(closedDay.items.at(-1)).toMatchObject({
+      businessDay,
+      rewardsCents: rewards,
+      managementEarningsCents: earnings,
+    });
 
     const [chart, audit, payouts, top] = await Promise.all([
-      term.json(['report', 'earnings']),
+      term.json(['report', 'earnings', '--to', businessDay]),
       term.json(['report', 'audit', '--date', businessDay, '--all']),
       term.json(['report', 'payouts', '--date', businessDay]),
       term.json(['report', 'top-tasks']),

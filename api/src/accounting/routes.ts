@@ -12,6 +12,7 @@ import {
   BusinessDaySchema,
   CloseDayBody,
   ClosedDaySchema,
+  closedDayExamples,
   DayParams,
   EarningsQuery,
   EarningsSchema,
@@ -64,12 +65,16 @@ const close = createRoute({
   tags,
   summary: 'Close a business day: pay out every positive balance',
   description:
-    'Without a date, the day in progress is closed at once and what happens after belongs to the next day. ' +
-    'Each positive balance is paid out (and mailed by the workers); a negative one carries over. Closing a ' +
-    'closed day pays nothing again (`alreadyClosed`). 409 for a day that has not begun. Admins and accountants only.',
+    'Without a date, today (in ATES_TIMEZONE) is closed at once, and what is posted after belongs to the next ' +
+    'day (`dayInProgress`), paid at its close. Asked again the same day, it answers `alreadyClosed: true` and ' +
+    'pays nothing. Each positive balance is paid out (and mailed by the workers); a negative one carries over. ' +
+    'No day after today is ever closed: a later date is a 409. Admins and accountants only.',
   request: { body: { content: { 'application/json': { schema: CloseDayBody } }, required: false } },
   responses: {
-    200: json(ClosedDaySchema, 'The closed day and its payouts'),
+    200: {
+      description: 'The closed day and its payouts',
+      content: { 'application/json': { schema: ClosedDaySchema, examples: closedDayExamples } },
+    },
     ...problemResponses(400, 401, 403, 409, 415),
   },
 });

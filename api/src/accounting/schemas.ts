@@ -111,7 +111,7 @@ export const EarningsSchema = z
 
 export const CloseDayBody = z
   .strictObject({
-    date: day('The business day to close; default: the day in progress, closed at once.').optional(),
+    date: day('The business day to close, today or earlier; default: today, closed at once.').optional(),
   })
   .openapi('CloseDay');
 
@@ -122,6 +122,7 @@ const closedExample = {
   alreadyClosed: false,
   payoutCount: 42,
   payoutTotalCents: 61_300,
+  dayInProgress: '2026-11-25',
 };
 
 export const ClosedDaySchema = z
@@ -132,8 +133,20 @@ export const ClosedDaySchema = z
     alreadyClosed: z.boolean().openapi({ description: 'True when it was closed before: this call paid nothing.' }),
     payoutCount: z.number().int(),
     payoutTotalCents: z.number().int(),
+    dayInProgress: z.string().openapi({
+      description: 'Where postings go from now on: today, or tomorrow once today is closed. Never later.',
+    }),
   })
   .openapi('ClosedDay', { example: closedExample });
+
+/** The two answers a close gives: the day closed by this call, or closed before it and paid nothing now. */
+export const closedDayExamples = {
+  closed: { summary: 'Closed by this call', value: closedExample },
+  alreadyClosed: {
+    summary: 'Asked again the same day: already closed, nothing paid twice',
+    value: { ...closedExample, alreadyClosed: true },
+  },
+};
 
 export const DayParams = z.object({
   date: day('A business day.').openapi({ param: { name: 'date', in: 'path' } }),
@@ -151,7 +164,16 @@ export const BusinessDaySchema = z
     mailsSent: z.number().int().openapi({ description: 'Payout emails sent so far; the workers send them.' }),
   })
   .openapi('BusinessDay', {
-    example: { ...closedExample, status: 'closed', dayInProgress: '2026-11-25', mailsSent: 42 },
+    example: {
+      businessDay: '2026-11-24',
+      status: 'closed',
+      dayInProgress: '2026-11-25',
+      closedAt: '2026-11-24T18:00:02.114Z',
+      closedBy: EMPLOYEE_ID,
+      payoutCount: 42,
+      payoutTotalCents: 61_300,
+      mailsSent: 42,
+    },
   });
 
 export const PayoutsQuery = z.strictObject({

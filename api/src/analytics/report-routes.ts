@@ -4,7 +4,7 @@ import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
 import { badRequest, problemResponses } from '../http/problem.ts';
 import { addDays, periodOf, today } from './period.ts';
-import { auditLog, earningsByDay, lastPayoutDay, payoutsOf, summary, topTasks } from './reports.ts';
+import { auditLog, dayInProgress, earningsByDay, lastPayoutDay, payoutsOf, summary, topTasks } from './reports.ts';
 import {
   AUDIT_CURSOR,
   AuditQuery,
@@ -27,7 +27,9 @@ const summaryRoute = createRoute({
   path: '/v1/reports/summary',
   tags,
   summary: 'Today: management earnings and how many employees are in the negative (admin)',
-  description: 'Today is the calendar day in ATES_TIMEZONE; a balance counts every entry so far.',
+  description:
+    'Today is the business day in progress, as the ledger counts it: the calendar day in ATES_TIMEZONE, or ' +
+    'the next one once today has been closed early. `businessDay` says which. A balance counts every entry so far.',
   responses: { 200: json(SummarySchema, "Today's figures"), ...problemResponses(401, 403) },
 });
 
@@ -77,12 +79,12 @@ const payoutsRoute = createRoute({
 export function registerReportRoutes(app: App, { analytics }: ApiDeps) {
   app.openapi(summaryRoute, async (c) => {
     const timeZone = businessTimeZone();
-    return c.json({ ...(await summary(analytics, today(timeZone))), timeZone }, 200);
+    return c.json({ ...(await summary(analytics, await dayInProgress(analytics, timeZone))), timeZone }, 200);
   });
 
   app.openapi(earningsRoute, async (c) => {
     const query = c.req.valid('query');
-    const to = query.to ?? today(businessTimeZone());
+    const to = query.to ?? (await dayInProgress(analytics, businessTimeZone()));
     const from = query.from ?? addDays(to, -13);
     if (from > to) throw badRequest(`from (${from}) must not be after to (${to}).`);
     if (from < addDays(to, -(MAX_EARNINGS_DAYS - 1)))
@@ -102,7 +104,7 @@ export function registerReportRoutes(app: App, { analytics }: ApiDeps) {
 
   app.openapi(auditRoute, async (c) => {
     const { date, cursor, limit } = c.req.valid('query');
-    const businessDay = date ?? today(businessTimeZone());
+    const businessDay = date ?? (await dayInProgress(analytics, businessTimeZone()));
     const [, atMs, eventId] = cursor?.match(AUDIT_CURSOR) ?? [];
     const after = atMs && eventId ? { atMs: Number(atMs), eventId } : undefined;
     const { items, next } = await auditLog(analytics, businessDay, { limit, after });

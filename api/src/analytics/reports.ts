@@ -1,5 +1,5 @@
 import type { AnalyticsStore } from '@ates/db';
-import { addDays, type DayRange, daysBetween } from './period.ts';
+import { addDays, type DayRange, daysBetween, today } from './period.ts';
 
 /**
  * The reports, read from the analytics store only. Each ledger event and each completion counts
@@ -236,6 +236,20 @@ export async function payoutsOf(store: AnalyticsStore, businessDay: string): Pro
     amountCents: row.amount,
     paidAt: iso(row.at_ms),
   }));
+}
+
+/**
+ * The business day in progress, by the ledger's rule: today in `timeZone`, or tomorrow once today
+ * has been closed early (a BusinessDayClosed event says so). No day after today is ever closed.
+ */
+export async function dayInProgress(store: AnalyticsStore, timeZone: string): Promise<string> {
+  // Over no closed day, max() is the zero date, which greatest() passes over.
+  const [row] = await store.query<{ day: string }>(
+    'SELECT greatest(max(business_day) + 1, {today:Date}) AS day FROM closed_days',
+    { today: today(timeZone) },
+  );
+  if (!row) throw new Error('the closed days query returned no row');
+  return row.day;
 }
 
 /** The latest business day with payouts (the last close that paid anyone), or null. */

@@ -32,7 +32,7 @@ export const SummarySchema = DayEarningsSchema.extend({
 export const EarningsQuery = z
   .strictObject({
     from: day('First business day; default: 13 days before `to`.').optional(),
-    to: day('Last business day; default: today.').optional(),
+    to: day('Last business day; default: the business day in progress.').optional(),
   })
   .refine((q) => !(q.from && q.to && q.from > q.to), { message: 'from must not be after to', path: ['from'] });
 
@@ -107,7 +107,7 @@ export const AUDIT_CURSOR =
   /^(\d{1,15})\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 export const AuditQuery = z.strictObject({
-  date: day('The business day; default: today.').optional(),
+  date: day('The business day; default: the business day in progress.').optional(),
   cursor: z
     .string()
     .regex(AUDIT_CURSOR, 'must be the nextCursor of a previous page')

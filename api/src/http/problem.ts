@@ -41,7 +41,7 @@ export const unauthorized = (detail = 'Sign in first: send a bearer token or an 
 export const forbidden = (detail: string) => problemOf(403, detail);
 export const notFound = (detail: string) => problemOf(404, detail);
 export const methodNotAllowed = (detail: string) => problemOf(405, detail);
-export const conflict = (detail: string) => problemOf(409, detail);
+export const conflict = (detail: string, extra?: Record<string, unknown>) => problemOf(409, detail, extra);
 export const payloadTooLarge = (detail: string) => problemOf(413, detail);
 export const unsupportedMediaType = (detail: string) => problemOf(415, detail);
 export const unprocessable = (detail: string) => problemOf(422, detail);
@@ -64,24 +64,25 @@ export const ProblemSchema = z
 /** Every error response of a route, described once for the OpenAPI document. */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 503;
 
+export const PROBLEM_DESCRIPTIONS: Record<ProblemStatus, string> = {
+  400: 'The request is malformed or fails validation.',
+  401: 'No valid session, bearer token or API key.',
+  403: 'The caller’s role may not do this.',
+  404: 'No such object, or not one the caller may see.',
+  405: 'The path does not support this method; `Allow` lists those it does.',
+  409: 'The object is not in a state that allows this.',
+  413: 'The request body is larger than this route accepts.',
+  415: 'The request body is not of a media type this route accepts.',
+  422: 'The Idempotency-Key was already used with another request.',
+  429: 'Too many requests; `Retry-After` says when to try again.',
+  503: 'A store this request needs is unavailable; `Retry-After` says when to try again.',
+};
+
 export function problemResponses(...statuses: ProblemStatus[]) {
-  const descriptions: Record<ProblemStatus, string> = {
-    400: 'The request is malformed or fails validation.',
-    401: 'No valid session, bearer token or API key.',
-    403: 'The caller’s role may not do this.',
-    404: 'No such object, or not one the caller may see.',
-    405: 'The path does not support this method; `Allow` lists those it does.',
-    409: 'The object is not in a state that allows this.',
-    413: 'The request body is larger than this route accepts.',
-    415: 'The request body is not of a media type this route accepts.',
-    422: 'The Idempotency-Key was already used with another request.',
-    429: 'Too many requests; `Retry-After` says when to try again.',
-    503: 'A store this request needs is unavailable; `Retry-After` says when to try again.',
-  };
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: descriptions[status], content: { 'application/problem+json': { schema: ProblemSchema } } },
+      { description: PROBLEM_DESCRIPTIONS[status], content: { 'application/problem+json': { schema: ProblemSchema } } },
     ]),
   );
 }

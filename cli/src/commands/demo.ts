@@ -17,7 +17,7 @@ import {
   type TopTasksReport,
 } from '../analytics.ts';
 import { AtesCommand, EXIT } from '../base-command.ts';
-import type { ClosedDay } from '../billing.ts';
+import { type ClosedDay, describeClose } from '../billing.ts';
 import type { Employee } from '../identity.ts';
 import { count, money, progressBar, table, whileWaiting } from '../render.ts';
 import { startRuntime } from '../server/runtime.ts';
@@ -46,6 +46,8 @@ interface Reports {
 interface DemoResult {
   home: string;
   businessDay: string;
+  /** The close, then the same close asked again the same day: already closed, nothing paid twice. */
+  closes: [ClosedDay, ClosedDay];
   employees: DemoEmployee[];
   counts: {
     employees: number;
@@ -100,7 +102,8 @@ export default class Demo extends AtesCommand {
   static override description =
     'Starts aTES in-process on a fresh home (embedded PostgreSQL and chDB, whatever DATABASE_URL and ' +
     'CLICKHOUSE_URL say) and, through its HTTP API, hires a manager, an accountant and six workers, creates ' +
-    'thirty tasks, reassigns them, has the workers complete some, closes the day as the accountant and prints ' +
+    'thirty tasks, reassigns them, has the workers complete some, closes the day as the accountant (twice: the ' +
+    'second close says it is already closed and pays nothing) and prints ' +
     'every report. The data stays: the credentials it prints sign in once `ates server start` runs on the same ' +
     'home. A home that already holds an aTES database is refused.';
   static override examples = [
@@ -167,13 +170,22 @@ export default class Demo extends AtesCommand {
       this.call<Task>(worker, 'POST', `/v1/tasks/${task.id}/complete`),
     );
     await this.step('Waiting for the ledger to post every fee and reward', settle);
+    const summary = await this.step("Reading the day's summary as the admin, before it closes", () =>
+      this.call<Summary>(admin, 'GET', '/v1/reports/summary'),
+    );
     const closed = await this.step('Closing the business day as the accountant', () =>
       this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
     );
+    const again = await this.step('Closing it again, as a double-click would', () =>
+      this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
+    );
     await this.step('Waiting for the payouts to reach the analytics and the mail', settle);
-    const reports = await this.step('Reading every report as the admin', () => this.reports(admin, closed.businessDay));
+    const reports = await this.step('Reading every report as the admin', () =>
+      this.reports(admin, closed.businessDay, summary),
+    );
     return {
       businessDay: closed.businessDay,
+      closes: [closed, again],
       employees: [admin, ...staff].map(({ token: _, ...employee }) => employee),
       counts: {
         employees: staff.length + 1,
@@ -210,10 +222,10 @@ export default class Demo extends AtesCommand {
     return items.slice(1).map((task) => ({ worker, task }));
   }
 
-  private async reports(admin: Session, day: string): Promise<Reports> {
+  /** The reports of the closed day; the summary is read before the close, while the day is in progress. */
+  private async reports(admin: Session, day: string, summary: Summary): Promise<Reports> {
     const get = <T>(path: string) => this.call<T>(admin, 'GET', `/v1/reports/${path}`);
-    const [summary, earnings, audit, payouts, topTasks] = await Promise.all([
-      get<Summary>('summary'),
+    const [earnings, audit, payouts, topTasks] = await Promise.all([
       get<EarningsReport>(`earnings?to=${day}`),
       this.auditOf(admin, day),
       get<PayoutsReport>(`payouts?date=${day}`),
@@ -238,8 +250,10 @@ export default class Demo extends AtesCommand {
     return (await this.exchange<T>(method, path, { body, token: as.token })).body;
   }
 
-  private show(home: string, { employees, counts, reports }: DemoDay, ms: number): void {
+  private show(home: string, { closes, employees, counts, reports }: DemoDay, ms: number): void {
     const sections: [string, string][] = [
+      ['billing close-day --yes', describeClose(closes[0])],
+      ['billing close-day --yes', describeClose(closes[1])],
       ['report summary', describeSummary(reports.summary)],
       ['report earnings', earningsChart(reports.earnings)],
       [`report audit --date ${reports.audit.businessDay} --all`, describeAuditReport(reports.audit)],

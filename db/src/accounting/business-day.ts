@@ -13,19 +13,25 @@ export async function lockLedger(tx: Executor): Promise<void> {
 }
 
 export interface LedgerCalendar {
-  /** The day new postings belong to: the later of today and the day after the last closed one. */
+  /** The calendar date in the business time zone: no later day is ever closed. */
+  today: string;
+  /**
+   * The day new postings belong to: today, or tomorrow once today has closed early. The last
+   * closed day is never after today, so this is never later than tomorrow.
+   */
   dayInProgress: string;
   lastClosed: string | null;
 }
 
 /** Where the ledger stands in `timeZone`; read it while holding the ledger lock. */
 export async function ledgerCalendar(tx: Executor, timeZone: string): Promise<LedgerCalendar> {
-  const [row] = await tx.execute<{ day_in_progress: string; last_closed: string | null }>(sql`
-    select greatest((now() at time zone ${timeZone})::date, c.last_closed + 1)::text as day_in_progress,
+  const [row] = await tx.execute<{ today: string; day_in_progress: string; last_closed: string | null }>(sql`
+    select c.today::text as today, greatest(c.today, c.last_closed + 1)::text as day_in_progress,
            c.last_closed::text as last_closed
-    from (select max(business_day) as last_closed from accounting.closed_days) c`);
+    from (select (now() at time zone ${timeZone})::date as today,
+                 (select max(business_day) from accounting.closed_days) as last_closed) c`);
   if (!row) throw new Error('the ledger calendar query returned no row');
-  return { dayInProgress: row.day_in_progress, lastClosed: row.last_closed };
+  return { today: row.today, dayInProgress: row.day_in_progress, lastClosed: row.last_closed };
 }
 
 /** Today's date in `timeZone`, as YYYY-MM-DD. */

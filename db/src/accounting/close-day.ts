@@ -5,7 +5,7 @@ import type { Database, Executor } from '../postgres/client.ts';
 import { ledgerCalendar, lockLedger } from './business-day.ts';
 
 export interface CloseDayOptions {
-  /** The business day to close; without it, the day in progress. */
+  /** The business day to close; without it, today in `timeZone`. */
   date?: string;
   timeZone: string;
   /** The employee who asked, or `schedule`. */
@@ -20,11 +20,13 @@ export interface ClosedDay {
   alreadyClosed: boolean;
   payoutCount: number;
   payoutTotal: number;
+  /** The day postings belong to after this call: today, or tomorrow once today is closed. */
+  dayInProgress: string;
 }
 
 export class BusinessDayNotBegunError extends Error {
-  constructor(day: string, dayInProgress: string) {
-    super(`Business day ${day} has not begun: the day in progress is ${dayInProgress}.`);
+  constructor(day: string, today: string) {
+    super(`Business day ${day} has not begun: today is ${today}, and no later day can be closed.`);
     this.name = 'BusinessDayNotBegunError';
   }
 }
@@ -35,38 +37,47 @@ export class BusinessDayNotBegunError extends Error {
  * event); a negative balance carries over. One transaction under the ledger lock: two closes at
  * once run one after the other, a crash leaves nothing behind, and closing a closed day (or one a
  * later close already covered) pays nothing. Closing a day closes every earlier open day with it.
- * "The day in progress" is read when the close is asked for, so two people closing at the same
- * moment close the same day once, not two days in a row.
+ * No day after today is ever closed: without a date, the close is of today, so asking again the
+ * same day answers "already closed" instead of closing tomorrow, and the calendar never runs ahead.
  */
 export async function closeBusinessDay(db: Database, bus: EventBus, options: CloseDayOptions): Promise<ClosedDay> {
-  const day = options.date ?? (await ledgerCalendar(db, options.timeZone)).dayInProgress;
   return db.transaction(async (tx) => {
     await lockLedger(tx);
-    const { dayInProgress, lastClosed } = await ledgerCalendar(tx, options.timeZone);
-    if (day > dayInProgress) throw new BusinessDayNotBegunError(day, dayInProgress);
-    if (lastClosed !== null && day <= lastClosed) return closedBefore(tx, day);
-
-    const closedAt = new Date().toISOString();
-    await tx.execute(sql`set local work_mem = '64MB'`);
-    const paid = await payOut(tx, day, closedAt);
-    const payoutTotal = paid.reduce((total, payout) => total + payout.amount, 0);
-    await tx.execute(sql`
-      insert into accounting.closed_days (business_day, closed_at, closed_by, payout_count, payout_total)
-      values (${day}, ${closedAt}, ${options.closedBy}, ${paid.length}, ${payoutTotal})`);
-    await bus.publish(
-      tx,
-      'accounting',
-      paid.map((payout) => payoutMade(payout, day, closedAt)),
-    );
-    return {
-      businessDay: day,
-      closedAt,
-      closedBy: options.closedBy,
-      alreadyClosed: false,
-      payoutCount: paid.length,
-      payoutTotal,
-    };
+    const { today, lastClosed } = await ledgerCalendar(tx, options.timeZone);
+    const day = options.date ?? today;
+    if (day > today) throw new BusinessDayNotBegunError(day, today);
+    const closed =
+      lastClosed !== null && day <= lastClosed ? await closedBefore(tx, day) : await close(tx, bus, day, options);
+    return { ...closed, dayInProgress: (await ledgerCalendar(tx, options.timeZone)).dayInProgress };
   });
+}
+
+async function close(
+  tx: Executor,
+  bus: EventBus,
+  day: string,
+  options: CloseDayOptions,
+): Promise<Omit<ClosedDay, 'dayInProgress'>> {
+  const closedAt = new Date().toISOString();
+  await tx.execute(sql`set local work_mem = '64MB'`);
+  const paid = await payOut(tx, day, closedAt);
+  const payoutTotal = paid.reduce((total, payout) => total + payout.amount, 0);
+  await tx.execute(sql`
+    insert into accounting.closed_days (business_day, closed_at, closed_by, payout_count, payout_total)
+    values (${day}, ${closedAt}, ${options.closedBy}, ${paid.length}, ${payoutTotal})`);
+  const closed = {
+    businessDay: day,
+    closedAt,
+    closedBy: options.closedBy,
+    alreadyClosed: false,
+    payoutCount: paid.length,
+    payoutTotal,
+  };
+  await bus.publish(tx, 'accounting', [
+    ...paid.map((payout) => payoutMade(payout, day, closedAt)),
+    businessDayClosed(closed),
+  ]);
+  return closed;
 }
 
 interface Payout {
@@ -104,7 +115,7 @@ async function payOut(tx: Executor, day: string, closedAt: string): Promise<Payo
   return rows.map((row) => ({ ...row, amount: Number(row.amount) }));
 }
 
-async function closedBefore(tx: Executor, day: string): Promise<ClosedDay> {
+async function closedBefore(tx: Executor, day: string): Promise<Omit<ClosedDay, 'dayInProgress'>> {
   const [row] = await tx.execute<{
     business_day: string;
     closed_at: string;
@@ -137,6 +148,20 @@ function payoutMade(payout: Payout, day: string, closedAt: string): NewEvent {
       amount: payout.amount,
       at: closedAt,
       business_day: day,
+    },
+  };
+}
+
+/** Tells the read sides which day is over, even when it paid nobody. */
+function businessDayClosed(closed: Omit<ClosedDay, 'dayInProgress' | 'alreadyClosed'>): NewEvent {
+  return {
+    name: 'BusinessDayClosed',
+    data: {
+      business_day: closed.businessDay,
+      closed_at: closed.closedAt,
+      closed_by: closed.closedBy,
+      payout_count: closed.payoutCount,
+      payout_total: closed.payoutTotal,
     },
   };
 }

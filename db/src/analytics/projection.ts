@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { EventBus, Handler, ReplayProgress } from '../bus/bus.ts';
-import type { EmployeeData, Envelope, LedgerEventData, TaskData, TaskMoneyData } from '../bus/events.ts';
+import type {
+  BusinessDayClosedData,
+  EmployeeData,
+  Envelope,
+  LedgerEventData,
+  TaskData,
+  TaskMoneyData,
+} from '../bus/events.ts';
 import type { Database } from '../postgres/client.ts';
 import { READ_SIDE_TABLES, type ReadSideTable } from './schema.ts';
 import type { AnalyticsStore } from './store.ts';
@@ -17,7 +24,7 @@ const LEDGER_KIND = { AccountDebited: 'debit', AccountCredited: 'credit', Payout
 
 /** The rows a batch of events adds to each read-side table; TaskAssigned adds none (its fee arrives as AccountDebited). */
 export function readSideRows(events: Envelope[]): ReadSideRows {
-  const rows: ReadSideRows = { employees: [], tasks: [], task_completions: [], ledger_entries: [] };
+  const rows: ReadSideRows = { employees: [], tasks: [], task_completions: [], ledger_entries: [], closed_days: [] };
   for (const event of events) {
     switch (event.event_name) {
       case 'Employee.Created':
@@ -74,6 +81,11 @@ export function readSideRows(events: Envelope[]): ReadSideRows {
           at_ms: ms(at),
           business_day,
         });
+        break;
+      }
+      case 'BusinessDayClosed': {
+        const { business_day, closed_at } = event.data as BusinessDayClosedData;
+        rows.closed_days.push({ business_day, closed_at_ms: ms(closed_at), event_id: event.event_id });
         break;
       }
     }

@@ -7,7 +7,7 @@ import type { AnalyticsMigration } from './migrations.ts';
  * dedupes again at read time, with `LIMIT 1 BY event_id` or `argMax`.
  * Instants are Int64 milliseconds since the epoch, as exact as the events' ISO times.
  */
-export const READ_SIDE_TABLES = ['employees', 'tasks', 'task_completions', 'ledger_entries'] as const;
+export const READ_SIDE_TABLES = ['employees', 'tasks', 'task_completions', 'ledger_entries', 'closed_days'] as const;
 
 export type ReadSideTable = (typeof READ_SIDE_TABLES)[number];
 
@@ -48,5 +48,13 @@ export const readSideMigrations: readonly AnalyticsMigration[] = [
     ) ENGINE = ReplacingMergeTree()
       PARTITION BY toYYYYMM(business_day)
       ORDER BY (business_day, kind, employee_id, event_id)`,
+  },
+  {
+    id: '0006_closed_days',
+    // One row per BusinessDayClosed: with today, it tells the reports which business day is in
+    // progress (the ledger's rule: today, or tomorrow once today has closed early).
+    sql: `CREATE TABLE IF NOT EXISTS closed_days (
+      business_day Date, closed_at_ms Int64, event_id UUID
+    ) ENGINE = ReplacingMergeTree() ORDER BY (business_day, event_id)`,
   },
 ];

@@ -37,6 +37,15 @@ export interface LedgerEventData {
   business_day: string;
 }
 
+/** A business day closed (on demand or by the schedule): what is posted after it belongs to a later day. */
+export interface BusinessDayClosedData {
+  business_day: string;
+  closed_at: string;
+  closed_by: string;
+  payout_count: number;
+  payout_total: number;
+}
+
 export interface EventDataByName {
   'Employee.Created': EmployeeData;
   'Employee.Updated': EmployeeData;
@@ -48,6 +57,7 @@ export interface EventDataByName {
   AccountDebited: LedgerEventData;
   AccountCredited: LedgerEventData;
   PayoutMade: LedgerEventData;
+  BusinessDayClosed: BusinessDayClosedData;
 }
 
 export type EventName = keyof EventDataByName;

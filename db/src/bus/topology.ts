@@ -17,7 +17,7 @@ export const consumers = new Map<string, Reads>([
   ['tasks.employees', EMPLOYEE],
   ['accounting.ledger', { ...EMPLOYEE, ...TASK, ...TASK_MONEY }],
   ['accounting.payout-mail', { PayoutMade: 1 }],
-  ['analytics.projection', { ...EMPLOYEE, ...TASK, ...TASK_MONEY, ...LEDGER }],
+  ['analytics.projection', { ...EMPLOYEE, ...TASK, ...TASK_MONEY, ...LEDGER, BusinessDayClosed: 1 }],
 ]);
 
 /**

@@ -3,7 +3,7 @@ import { addDays, calendarDay, LEDGER_LOCK, ledgerCalendar, lockLedger } from '@
 import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE_DAY_QUEUE, scheduleNightlyClose } from '../../src/accounting/close-day.ts';
 import {
   assigned,
@@ -17,18 +17,11 @@ import {
   TIME_ZONE,
 } from './support.ts';
 
+/** Each test of a close gets a ledger of its own: only one day, today, can be closed on it. */
 let ledger: Ledger;
 
-beforeAll(async () => {
-  ledger = await startLedger();
-});
-
-afterAll(async () => {
-  await ledger.stop();
-});
-
-const close = (date?: string) =>
-  closeBusinessDay(ledger.conn.db, ledger.bus, { date, timeZone: TIME_ZONE, closedBy: 'test' });
+const close = (date?: string, timeZone = TIME_ZONE) =>
+  closeBusinessDay(ledger.conn.db, ledger.bus, { date, timeZone, closedBy: 'test' });
 
 /** Gives a new employee a balance: a fee, and a reward if `reward` is set. */
 async function employeeWith(fee: number, reward?: number): Promise<string> {
@@ -56,6 +49,14 @@ async function dayInProgress(): Promise<string> {
 }
 
 describe('closing the business day', () => {
+  beforeEach(async () => {
+    ledger = await startLedger();
+  });
+
+  afterEach(async () => {
+    await ledger.stop();
+  });
+
   it('pays each positive balance, carries each negative one, and publishes PayoutMade', async () => {
     const earner = await employeeWith(1000, 3500);
     const debtor = await employeeWith(1500);
@@ -99,7 +100,7 @@ describe('closing the business day', () => {
     expect(await payoutsOf(earner)).toEqual([{ business_day: day, amount: -3000 }]);
   });
 
-  it('closes the day in progress once when two people ask for it with no date at the same moment', async () => {
+  it('closes today once when two people ask for it with no date at the same moment', async () => {
     const day = await dayInProgress();
     let release = () => {};
     let locked = () => {};
@@ -134,23 +135,45 @@ describe('closing the business day', () => {
     expect(await dayInProgress()).toBe(addDays(day, 1));
   });
 
-  it('leaves what is posted after an early close to the next day, which pays it', async () => {
-    const day = await dayInProgress();
-    await close();
-    const late = await employeeWith(1000, 2200);
-    const [posting] = await ledger.conn.db.execute<{ business_day: string }>(sql`
-      select t.business_day::text from accounting.transactions t where t.employee_id = ${late} and t.kind = 'fee'`);
-    expect(posting?.business_day).toBe(addDays(day, 1));
-
-    expect((await close(day)).alreadyClosed).toBe(true);
-    expect(await balanceOf(ledger, late)).toBe(1200);
-    await close(addDays(day, 1));
-    expect(await payoutsOf(late)).toEqual([{ business_day: addDays(day, 1), amount: -1200 }]);
+  it('closes today when asked with no date, and answers "already closed" however often it is asked again', async () => {
+    const earner = await employeeWith(1000, 3000);
+    const first = await close();
+    const again = [await close(), await close()];
+    expect(first).toMatchObject({ businessDay: calendarDay(new Date(), TIME_ZONE), alreadyClosed: false });
+    for (const repeat of again) {
+      expect(repeat).toEqual({ ...first, alreadyClosed: true });
+    }
+    expect(first.dayInProgress).toBe(addDays(first.businessDay, 1));
+    expect(await payoutsOf(earner)).toEqual([{ business_day: first.businessDay, amount: -2000 }]);
+    const [closedDays] = await ledger.conn.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from accounting.closed_days`,
+    );
+    expect(closedDays?.n).toBe(1);
   });
 
-  it('refuses to close a day that has not begun', async () => {
-    const day = await dayInProgress();
-    await expect(close(addDays(day, 1))).rejects.toBeInstanceOf(BusinessDayNotBegunError);
+  it('refuses to close a day that has not begun, even once today is closed', async () => {
+    const today = await dayInProgress();
+    await expect(close(addDays(today, 1))).rejects.toBeInstanceOf(BusinessDayNotBegunError);
+    await close();
+    expect(await dayInProgress()).toBe(addDays(today, 1));
+    await expect(close(addDays(today, 1))).rejects.toBeInstanceOf(BusinessDayNotBegunError);
+    await expect(close(addDays(today, 2))).rejects.toBeInstanceOf(BusinessDayNotBegunError);
+    expect(await dayInProgress()).toBe(addDays(today, 1));
+  });
+
+  it('publishes BusinessDayClosed once per day closed, even when it pays nobody', async () => {
+    const first = await close();
+    await close();
+    const events = await published(ledger, 'BusinessDayClosed');
+    expect(events).toEqual([
+      {
+        business_day: first.businessDay,
+        closed_at: first.closedAt,
+        closed_by: 'test',
+        payout_count: 0,
+        payout_total: 0,
+      },
+    ]);
   });
 
   it('leaves no trace when it fails half-way, and pays in full when run again', async () => {
@@ -215,6 +238,36 @@ describe('closing a day after the next one has begun (the nightly close runs aft
       expect(tonight).toMatchObject({ businessDay: today, payoutCount: 2, payoutTotal: 4500 });
     } finally {
       await fresh.stop();
+    }
+  });
+});
+
+describe('an early close', () => {
+  // The business runs at UTC−12; Kiritimati (UTC+14) is always at least a day ahead of it, so a
+  // close in Kiritimati's time zone stands for tomorrow's close without waiting for midnight.
+  const BUSINESS = 'Etc/GMT+12';
+  const TOMORROW_ALREADY = 'Pacific/Kiritimati';
+
+  it('leaves what is posted after it to the next day, which pays it at its close', async () => {
+    ledger = await startLedger({ timeZone: BUSINESS });
+    try {
+      const early = await employeeWith(1000, 2500);
+      const today = await close(undefined, BUSINESS);
+      expect(today.dayInProgress).toBe(addDays(today.businessDay, 1));
+      const late = await employeeWith(1000, 2200);
+      const [posting] = await ledger.conn.db.execute<{ business_day: string }>(sql`
+        select business_day::text from accounting.transactions where employee_id = ${late} and kind = 'fee'`);
+      expect(posting?.business_day).toBe(today.dayInProgress);
+      expect(await balanceOf(ledger, late)).toBe(1200);
+      expect(await close(undefined, BUSINESS)).toEqual({ ...today, alreadyClosed: true });
+      expect(await payoutsOf(late)).toEqual([]);
+
+      const tomorrow = await close(today.dayInProgress, TOMORROW_ALREADY);
+      expect(tomorrow).toMatchObject({ businessDay: today.dayInProgress, alreadyClosed: false, payoutCount: 1 });
+      expect(await payoutsOf(late)).toEqual([{ business_day: today.dayInProgress, amount: -1200 }]);
+      expect(await payoutsOf(early)).toEqual([{ business_day: today.businessDay, amount: -1500 }]);
+    } finally {
+      await ledger.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@ates/db';
 import { addDays, ledgerCalendar } from '@ates/db/accounting/business-day';
-import { closeBusinessDay } from '@ates/db/accounting/close-day';
+import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,7 +19,8 @@ import {
 
 /**
  * Random sequences of what the tasks context publishes (create, reassign, complete), closes of the
- * day (sometimes before the ledger caught up, sometimes two at once) and deliveries sent again,
+ * day (sometimes before the ledger caught up, sometimes two at once, and of tomorrow, which is
+ * always refused) and deliveries sent again,
  * through the real bus and consumer. The database accumulates across runs, so the checks hold for
  * everything ever posted, not only for one run.
  */
@@ -43,7 +44,7 @@ const step = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('close'),
-      day: fc.constantFrom('in progress', 'before'),
+      day: fc.constantFrom('today', 'yesterday', 'tomorrow'),
       settleFirst: fc.boolean(),
       twice: fc.boolean(),
     }),
@@ -134,10 +135,14 @@ class Run {
       }
       case 'close': {
         if (s.settleFirst) await ledger.settle();
-        const { dayInProgress } = await ledgerCalendar(ledger.conn.db, TIME_ZONE);
-        const date = s.day === 'before' ? addDays(dayInProgress, -1) : dayInProgress;
+        const { today } = await ledgerCalendar(ledger.conn.db, TIME_ZONE);
+        const date = { today: undefined, yesterday: addDays(today, -1), tomorrow: addDays(today, 1) }[s.day];
         const close = () =>
           closeBusinessDay(ledger.conn.db, ledger.bus, { date, timeZone: TIME_ZONE, closedBy: 'property' });
+        if (s.day === 'tomorrow') {
+          await expect(close()).rejects.toBeInstanceOf(BusinessDayNotBegunError);
+          return;
+        }
         await (s.twice ? Promise.all([close(), close()]) : close());
         return;
       }

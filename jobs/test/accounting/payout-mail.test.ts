@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { closeBusinessDay } from '@ates/db/accounting/close-day';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/accounting/mailer.ts';
 import { PAYOUT_MAIL_CONSUMER, payoutMail, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
 import { Inbox } from './smtp-inbox.ts';
@@ -22,27 +22,32 @@ import {
 
 let ledger: Ledger;
 let inbox: Inbox;
+let smtpUrl: string;
 let outbox: string;
 
 beforeAll(async () => {
-  ledger = await startLedger();
   inbox = new Inbox();
-  const smtpUrl = await inbox.listen();
+  smtpUrl = await inbox.listen();
   outbox = await mkdtemp(join(tmpdir(), 'ates-outbox-'));
+});
+
+afterAll(async () => {
+  await inbox.close();
+  await rm(outbox, { recursive: true, force: true });
+});
+
+/** A ledger of its own for each test: a business day closes once, and only today can be closed. */
+beforeEach(async () => {
+  inbox.received.length = 0;
+  ledger = await startLedger();
   await ledger.bus.subscribe(
     PAYOUT_MAIL_CONSUMER,
     payoutMailHandler(ledger.conn.db, createMailer({ smtpUrl, outbox })),
   );
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await ledger.stop();
-  await inbox.close();
-  await rm(outbox, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  inbox.received.length = 0;
 });
 
 interface Popug {

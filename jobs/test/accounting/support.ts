@@ -30,14 +30,15 @@ export interface Ledger {
  * the patient consumers give up after a few seconds unless `patientRetry` says otherwise.
  */
 export async function startLedger(
-  options: { subscribe?: boolean; patientRetry?: Partial<RetryPolicy> } = {},
+  options: { subscribe?: boolean; patientRetry?: Partial<RetryPolicy>; timeZone?: string } = {},
 ): Promise<Ledger> {
   const url = await createTestDatabase(inject('postgresUrl'));
   const conn = connectPostgres(url);
   const patientRetry = options.patientRetry ?? { delaySeconds: 1, maxDelaySeconds: 1, forSeconds: 2 };
   const bus = new EventBus(url, conn.db, { retryLimit: 2, retryDelaySeconds: 1, patientRetry });
   await bus.start();
-  if (options.subscribe ?? true) await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, TIME_ZONE));
+  if (options.subscribe ?? true)
+    await bus.subscribe(LEDGER_CONSUMER, ledgerHandler(bus, options.timeZone ?? TIME_ZONE));
   return {
     conn,
     bus,

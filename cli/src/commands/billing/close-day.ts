@@ -2,8 +2,15 @@ import { dirname } from 'node:path';
 import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import { EXIT } from '../../base-command.ts';
-import { BillingCommand, type BusinessDay, type ClosedDay, dayFlag, type Payout } from '../../billing.ts';
-import { count, money, payoutTable, time, whileWaiting } from '../../render.ts';
+import {
+  BillingCommand,
+  type BusinessDay,
+  type ClosedDay,
+  dayFlag,
+  describeClose,
+  type Payout,
+} from '../../billing.ts';
+import { money, payoutTable, whileWaiting } from '../../render.ts';
 
 /** How long to wait for the workers to send the payout emails before saying they are queued. */
 const MAIL_WAIT_MS = 15_000;
@@ -15,14 +22,14 @@ interface CloseDayResult extends ClosedDay {
 export default class BillingCloseDay extends BillingCommand {
   static override summary = 'Close a business day: pay out every positive balance (admins, accountants)';
   static override description =
-    `Without --date, the business day in progress is closed at once and what happens after it belongs to the next day. Each positive balance is paid out and emailed; a negative one carries over. Closing a day that is already closed pays nothing again. Asks first at a terminal; elsewhere pass --yes. The nightly schedule closes each day on its own shortly after midnight.`;
+    `Without --date, today (in the business time zone) is closed at once, and what is posted after it belongs to tomorrow, paid at tomorrow's close. Asked again the same day, it says the day is already closed and pays nothing. No day after today can be closed. Each positive balance is paid out and emailed; a negative one carries over. Asks first at a terminal; elsewhere pass --yes. The nightly schedule closes each day on its own shortly after midnight.`;
   static override examples = [
     '<%= config.bin %> billing close-day',
     '<%= config.bin %> billing close-day --date 2026-11-24 --yes',
     '<%= config.bin %> billing close-day --yes --json',
   ];
   static override flags = {
-    date: dayFlag('the business day to close [default: the one in progress]'),
+    date: dayFlag('the business day to close, today or earlier [default: today]'),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
@@ -33,11 +40,7 @@ export default class BillingCloseDay extends BillingCommand {
       'Closing the business day',
       this.request<ClosedDay>('POST', '/v1/business-days/close', flags.date ? { date: flags.date } : {}),
     );
-    this.log(
-      closed.alreadyClosed
-        ? `Business day ${closed.businessDay} was already closed (${time(closed.closedAt)} UTC): nothing more was paid.`
-        : `Closed business day ${closed.businessDay}: ${count(closed.payoutCount)} payout${closed.payoutCount === 1 ? '' : 's'}.`,
-    );
+    this.log(describeClose(closed));
     await whileWaiting('Waiting for the payout emails', this.mailsSent(closed));
     const { items: payouts } = await whileWaiting('Reading the payouts', this.allPayouts(closed.businessDay, 1000));
     if (payouts.length > 0) this.log(payoutTable(payouts));
@@ -48,7 +51,7 @@ export default class BillingCloseDay extends BillingCommand {
 
   private async confirmClose(date: string | undefined): Promise<void> {
     if (!process.stdin.isTTY) this.error('Pass --yes to close a day when not at a terminal.', { exit: EXIT.badInput });
-    const day = date ? `business day ${date}` : 'the business day in progress';
+    const day = date ? `business day ${date}` : 'today';
     if (!(await confirm({ message: `Close ${day} and pay out every positive balance?`, default: false }))) {
       this.error('Nothing changed.', { exit: EXIT.failure });
     }

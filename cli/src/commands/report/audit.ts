@@ -7,14 +7,14 @@ import { whileWaiting } from '../../render.ts';
 export default class ReportAudit extends AtesCommand {
   static override summary = "A business day's audit log: every fee, reward and payout (admin)";
   static override description = `Every entry of the day, oldest first, with the employee and the task it was for;
-amounts as the employee's balance moved (a fee or a payout negative). Without --date: today.`;
+amounts as the employee's balance moved (a fee or a payout negative). Without --date: the business day in progress (today, or tomorrow once today is closed).`;
   static override examples = [
     '<%= config.bin %> report audit',
     '<%= config.bin %> report audit --date 2026-11-24 --all',
     '<%= config.bin %> report audit --date 2026-11-24 --json',
   ];
   static override flags = {
-    date: dayFlag('the business day [default: today]'),
+    date: dayFlag('the business day [default: the one in progress]'),
     limit: Flags.integer({ description: 'entries per page', min: 1, max: 1000, default: 100 }),
     cursor: Flags.string({ description: 'the page after this cursor (the nextCursor of a previous page)' }),
     all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),

@@ -7,7 +7,7 @@ export default class ReportEarnings extends AtesCommand {
   static override summary = 'Management earnings per business day, as a bar chart (admin)';
   static override description = `One bar per business day: the assign fees charged that day less the rewards paid,
 right of the axis when management earned, left of it (▒) when it paid out more than it took in.
-Without flags, the last 14 days up to today; at most 366 days.`;
+Without flags, the last 14 days up to the business day in progress; at most 366 days.`;
   static override examples = [
     '<%= config.bin %> report earnings',
     '<%= config.bin %> report earnings --from 2026-11-01 --to 2026-11-30',
@@ -15,7 +15,7 @@ Without flags, the last 14 days up to today; at most 366 days.`;
   ];
   static override flags = {
     from: dayFlag('first business day [default: 13 days before --to]'),
-    to: dayFlag('last business day [default: today]'),
+    to: dayFlag('last business day [default: the one in progress]'),
   };
 
   async run(): Promise<EarningsReport> {
