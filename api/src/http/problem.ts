@@ -22,7 +22,8 @@ export const badRequest = (detail: string, extra?: Record<string, unknown>) =>
   new ApiError(400, 'Bad Request', detail, extra);
 export const unauthorized = (detail = 'Sign in first: send a bearer token or an API key.') =>
   new ApiError(401, 'Unauthorized', detail);
-export const forbidden = (detail: string) => new ApiError(403, 'Forbidden', detail);
+export const forbidden = (detail: string, extra?: Record<string, unknown>) =>
+  new ApiError(403, 'Forbidden', detail, extra);
 export const notFound = (detail: string) => new ApiError(404, 'Not Found', detail);
 export const conflict = (detail: string) => new ApiError(409, 'Conflict', detail);
 export const payloadTooLarge = (detail: string) => new ApiError(413, 'Payload Too Large', detail);
