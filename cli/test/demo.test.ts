@@ -95,7 +95,7 @@ describe('ates demo', () => {
     expect(legacy?.title).toBe('Feed the parrots, cage 1');
   });
 
-  it('ends with at least one payout, each mailed as an .eml file in the home's outbox', async () => {
+  it('ends with at least one payout, each mailed as an .eml file in the home’s outbox', async () => {
     expect(result.counts.payouts).toBeGreaterThanOrEqual(1);
     expect(result.payouts).toHaveLength(result.counts.payouts);
     expect(result.payouts.reduce((total: number, p: Json) => total + p.amountCents, 0)).toBe(
