@@ -79,16 +79,16 @@ describe('ates task edit', () => {
 
 describe('ates task list filters', () => {
   it('finds tasks by jira id, by text and by assignee email', async () => {
-    const jira = await taskBy(manager, assignee, { title: 'Sharpen the claws', jiraId: 'UP-777' });
-    const text = await taskBy(manager, outsider, { title: 'Untangle', description: 'The KNOTTED perch rope' });
+    const create = async (body: Record<string, unknown>) =>
+      (await stack.call<Task>('POST', '/v1/tasks', { as: manager, body })).body;
+    const jira = await create({ title: 'Sharpen the claws', jiraId: 'UP-777' });
+    const text = await create({ title: 'Untangle', description: 'The KNOTTED perch rope' });
+    const owner = [creator, assignee, outsider].find((p) => p.id === text.assigneeId) as SignedIn;
     const byJira = await term.json(['task', 'list', '--jira-id', 'UP-777'], tokenOf(manager));
     expect(byJira.items.map((t: Task) => t.id)).toEqual([jira.id]);
     const bySearch = await term.json(['task', 'list', '--search', 'knotted'], tokenOf(manager));
     expect(bySearch.items.map((t: Task) => t.id)).toEqual([text.id]);
-    const byEmail = await term.run(
-      ['task', 'list', '--assignee', outsider.email, '--search', 'perch'],
-      tokenOf(manager),
-    );
+    const byEmail = await term.run(['task', 'list', '--assignee', owner.email, '--search', 'perch'], tokenOf(manager));
     expect(byEmail.code, byEmail.stderr).toBe(0);
     expect(byEmail.stdout).toContain('Untangle');
     expect(byEmail.stdout).not.toContain('Sharpen');
