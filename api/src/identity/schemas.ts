@@ -69,7 +69,9 @@ export const PasswordChangeSchema = z
     currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
     newPassword: Password,
   })
-  .openapi('PasswordChange');
+  .openapi('PasswordChange', {
+    example: { currentPassword: 'correct-horse-battery-staple', newPassword: 'a-brand-new-password' },
+  });
 
 export const PasswordChangedSchema = z
   .object({
@@ -77,7 +79,7 @@ export const PasswordChangedSchema = z
       description: 'Every session of yours has ended, this one too: send this new token from now on.',
     }),
   })
-  .openapi('PasswordChanged');
+  .openapi('PasswordChanged', { example: { token: 'kX9fQ2vR7tLmN4pZ8wYc3bHs6dJe1aGu' } });
 
 export const EmployeeListSchema = z
   .object({ items: z.array(EmployeeSchema), nextCursor: z.string().nullable() })
