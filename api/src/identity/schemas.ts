@@ -149,7 +149,17 @@ export const SignedInSchema = z
     token: z
       .string()
       .openapi({ description: 'Also in the `set-auth-token` header: send it as `Authorization: Bearer …`.' }),
-    user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: Role }).passthrough(),
+    user: z
+      .object({
+        id: z.string(),
+        email: z.string(),
+        name: z.string(),
+        role: Role,
+        mustChangePassword: z.boolean().openapi({
+          description: 'True after an admin reset: change the password (POST /v1/me/password) before anything else.',
+        }),
+      })
+      .passthrough(),
   })
   .passthrough()
   .openapi('SignedIn');
