@@ -17,7 +17,7 @@ interface UserRow {
 
 /** The one /v1 route open to an employee who must change their password first. */
 export const CHANGE_PASSWORD_PATH = '/v1/me/password';
-export const PASSWORD_CHANGE_REQUIRED = 'password-change-required';
+const PASSWORD_CHANGE_REQUIRED = 'password-change-required';
 
 /** better-auth's session cookie; other cookies a browser sends to this host are none of our business. */
 const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=/;
