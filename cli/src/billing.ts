@@ -11,6 +11,12 @@ export interface Account {
   businessDay: string;
 }
 
+export interface AccountList {
+  items: Account[];
+  nextCursor: string | null;
+  totals: { count: number; positiveCents: number; negativeCents: number };
+}
+
 export interface AuditEntry {
   entryId: string;
   transactionId: string;

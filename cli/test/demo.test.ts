@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,22 @@ describe('ates demo', () => {
     // Task 0 was written the legacy way, `[UP-101] - Feed the parrots, cage 1`.
     const legacy = fees.find((e: Json) => e.jiraId === 'UP-101');
     expect(legacy?.title).toBe('Feed the parrots, cage 1');
+  });
+
+  it('ends with at least one payout, each mailed as an .eml file in the home’s outbox', async () => {
+    expect(result.counts.payouts).toBeGreaterThanOrEqual(1);
+    expect(result.payouts).toHaveLength(result.counts.payouts);
+    expect(result.payouts.reduce((total: number, p: Json) => total + p.amountCents, 0)).toBe(
+      result.counts.payoutTotalCents,
+    );
+    const outbox = join(home, 'outbox');
+    expect((await readdir(outbox)).filter((name) => name.endsWith('.eml'))).toHaveLength(result.counts.payouts);
+    for (const payout of result.payouts) {
+      expect(payout.amountCents).toBeGreaterThan(0);
+      expect(payout.mail.location.startsWith(outbox)).toBe(true);
+      const mail = await readFile(payout.mail.location, 'utf8');
+      expect(mail.split('\n').find((line) => line.startsWith('To: '))).toContain(payout.email);
+    }
   });
 
   it('refuses a second demo on the same home, exit 2, and writes nothing', async () => {

@@ -6,7 +6,9 @@ import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import {
+  AccountListSchema,
   AccountSchema,
+  AccountsQuery,
   AuditLogSchema,
   AuditQuery,
   BusinessDaySchema,
@@ -20,10 +22,32 @@ import {
   PayoutListSchema,
   PayoutsQuery,
 } from './schemas.ts';
-import { auditLog, closeDay, earnings, getAccount, getBusinessDay, listPayouts, SEES_EVERYONE } from './service.ts';
+import {
+  auditLog,
+  closeDay,
+  earnings,
+  getAccount,
+  getBusinessDay,
+  listAccounts,
+  listPayouts,
+  SEES_EVERYONE,
+} from './service.ts';
 
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['Accounting'];
+
+const accounts = createRoute({
+  method: 'get',
+  path: '/v1/accounts',
+  tags,
+  summary: "Every employee's balance, with totals (admin, accountant)",
+  description:
+    'Sorted by name or balance, either way; `balance=negative` keeps the accounts in debt, `balance=positive` ' +
+    'those the close will pay out. The totals (count, sum of positive and of negative balances) cover every ' +
+    'matching account, not only the page.',
+  request: { query: AccountsQuery },
+  responses: { 200: json(AccountListSchema, 'A page of accounts'), ...problemResponses(400, 401, 403) },
+});
 
 const account = createRoute({
   method: 'get',
@@ -103,6 +127,10 @@ const payouts = createRoute({
 
 export function registerAccountingRoutes(app: App, deps: ApiDeps) {
   assertTimeZone(businessTimeZone());
+  app.openapi(accounts, async (c) => {
+    requireEmployee(c, ...SEES_EVERYONE);
+    return c.json(await listAccounts(deps.db, c.req.valid('query')), 200);
+  });
   app.openapi(account, async (c) =>
     c.json(await getAccount(deps.db, requireEmployee(c), c.req.valid('param').employeeId), 200),
   );

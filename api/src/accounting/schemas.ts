@@ -40,6 +40,49 @@ export const AccountSchema = z
     },
   });
 
+export const AccountsQuery = z.strictObject({
+  sort: z.enum(['name', 'balance']).default('name').openapi({ description: 'By full name, or by balance.' }),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  balance: z
+    .enum(['negative', 'positive'])
+    .optional()
+    .openapi({ description: 'Only the accounts in debt (`negative`), or those to be paid out (`positive`).' }),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,1000}$/, 'must be the nextCursor of a previous page')
+    .optional()
+    .openapi({ description: 'The `nextCursor` of the previous page, asked with the same sort and filter.' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const accountsExample = {
+  employeeId: EMPLOYEE_ID,
+  fullName: 'Kesha Popug',
+  email: 'kesha@popug.inc',
+  balanceCents: 1700,
+  businessDay: '2026-11-24',
+};
+
+export const AccountListSchema = z
+  .object({
+    items: z.array(AccountSchema),
+    nextCursor: z.string().nullable(),
+    totals: z
+      .object({
+        count: z.number().int().openapi({ description: 'Accounts that match the filter, on every page.' }),
+        positiveCents: z.number().int().openapi({ description: 'The sum of the positive balances among them.' }),
+        negativeCents: z.number().int().openapi({ description: 'The sum of the negative balances among them.' }),
+      })
+      .openapi({ description: 'Over every account that matches the filter, not only this page.' }),
+  })
+  .openapi('AccountList', {
+    example: {
+      items: [accountsExample],
+      nextCursor: null,
+      totals: { count: 1, positiveCents: 1700, negativeCents: 0 },
+    },
+  });
+
 export const AuditQuery = z
   .strictObject({
     date: day('One business day.').optional(),
@@ -218,6 +261,8 @@ export const PayoutListSchema = z
   .openapi('PayoutList', { example: { businessDay: '2026-11-24', items: [payoutExample], nextCursor: null } });
 
 export type Account = z.infer<typeof AccountSchema>;
+export type AccountsInput = z.infer<typeof AccountsQuery>;
+export type AccountList = z.infer<typeof AccountListSchema>;
 export type AuditInput = z.infer<typeof AuditQuery>;
 export type AuditLog = z.infer<typeof AuditLogSchema>;
 export type EarningsInput = z.infer<typeof EarningsQuery>;

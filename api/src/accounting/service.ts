@@ -6,6 +6,8 @@ import type { CurrentEmployee } from '../http/env.ts';
 import { badRequest, conflict, notFound } from '../http/problem.ts';
 import type {
   Account,
+  AccountList,
+  AccountsInput,
   AuditInput,
   AuditLog,
   BusinessDay,
@@ -61,6 +63,70 @@ export async function getAccount(db: Database, caller: CurrentEmployee, asked: s
   if (employeeId !== caller.id) throw notFound(`No account ${asked} that you can see.`);
   const { fullName, email } = caller;
   return { employeeId, fullName, email, balanceCents: 0, businessDay: dayInProgress };
+}
+
+/**
+ * Every employee's balance, by name or balance, keyset-paged on (sort key, employee id), with
+ * the totals of every account the filter keeps. Names are accounting's local copy: an account
+ * whose employee accounting has not heard of yet sorts by an empty name.
+ */
+export async function listAccounts(db: Database, query: AccountsInput): Promise<AccountList> {
+  const { dayInProgress } = await ledgerCalendar(db, businessTimeZone());
+  const key = query.sort === 'name' ? sql`coalesce(e.full_name, '')` : sql`a.balance`;
+  const direction = sql.raw(query.order);
+  const filters: SQL[] = [sql`a.kind = 'employee'`];
+  if (query.balance === 'negative') filters.push(sql`a.balance < 0`);
+  if (query.balance === 'positive') filters.push(sql`a.balance > 0`);
+  const page = [...filters];
+  if (query.cursor) {
+    const [value, id] = accountCursor(query.cursor, query.sort);
+    const after = query.order === 'asc' ? sql`>` : sql`<`;
+    page.push(sql`(${key}, a.employee_id) ${after} (${query.sort === 'name' ? value : sql`${value}::bigint`}, ${id})`);
+  }
+  const from = sql`from accounting.accounts a left join accounting.employees e on e.employee_id = a.employee_id`;
+  const rows = await db.execute<{
+    employee_id: string;
+    full_name: string | null;
+    email: string | null;
+    balance: string;
+  }>(
+    sql`select a.employee_id, e.full_name, e.email, a.balance ${from} where ${sql.join(page, sql` and `)}
+        order by ${key} ${direction}, a.employee_id ${direction} limit ${query.limit + 1}`,
+  );
+  const [totals] = await db.execute<{ count: number; positive: string; negative: string }>(sql`
+    select count(*)::int as count, coalesce(sum(a.balance) filter (where a.balance > 0), 0) as positive,
+           coalesce(sum(a.balance) filter (where a.balance < 0), 0) as negative
+    ${from} where ${sql.join(filters, sql` and `)}`);
+  const items = rows.slice(0, query.limit).map((row) => ({
+    employeeId: row.employee_id,
+    fullName: row.full_name,
+    email: row.email,
+    balanceCents: Number(row.balance),
+    businessDay: dayInProgress,
+  }));
+  const last = items.at(-1);
+  const lastKey = query.sort === 'name' ? (last?.fullName ?? '') : String(last?.balanceCents);
+  return {
+    items,
+    nextCursor: rows.length > query.limit && last ? encodeCursor([lastKey, last.employeeId]) : null,
+    totals: {
+      count: totals?.count ?? 0,
+      positiveCents: Number(totals?.positive ?? 0),
+      negativeCents: Number(totals?.negative ?? 0),
+    },
+  };
+}
+
+const encodeCursor = (key: [string, string]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function accountCursor(cursor: string, sort: AccountsInput['sort']): [string, string] {
+  try {
+    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const valid =
+      typeof value === 'string' && typeof id === 'string' && (sort === 'name' || /^-?\d{1,18}$/.test(value));
+    if (valid && !`${value}${id}`.includes('\u0000')) return [value, id];
+  } catch {}
+  throw badRequest('cursor: not one this API gave out for this sort; start again without it.');
 }
 
 /** Every debit, credit and payout of an account, oldest first, with the task it was for. */

@@ -38,7 +38,7 @@ const problemOf = (status: ContentfulStatusCode, detail: string, extra?: Record<
 
 export const badRequest = (detail: string, extra?: Record<string, unknown>) => problemOf(400, detail, extra);
 export const unauthorized = (detail = 'Sign in first: send a bearer token or an API key.') => problemOf(401, detail);
-export const forbidden = (detail: string) => problemOf(403, detail);
+export const forbidden = (detail: string, extra?: Record<string, unknown>) => problemOf(403, detail, extra);
 export const notFound = (detail: string) => problemOf(404, detail);
 export const methodNotAllowed = (detail: string) => problemOf(405, detail);
 export const conflict = (detail: string, extra?: Record<string, unknown>) => problemOf(409, detail, extra);

@@ -11,7 +11,7 @@ export const ROLES = ['admin', 'manager', 'accountant', 'worker'] as const satis
  */
 export const statements = {
   ...defaultStatements,
-  employee: ['create', 'list', 'read', 'update', 'set-role', 'deactivate'],
+  employee: ['create', 'list', 'read', 'update', 'set-role', 'deactivate', 'reset-password'],
   profile: ['read'],
   apiKey: ['create', 'list', 'revoke'],
 } as const;
@@ -24,7 +24,7 @@ export const roles = {
   admin: ac.newRole({
     ...adminAc.statements,
     ...everyEmployee,
-    employee: ['create', 'list', 'read', 'update', 'set-role', 'deactivate'],
+    employee: ['create', 'list', 'read', 'update', 'set-role', 'deactivate', 'reset-password'],
   }),
   manager: ac.newRole({ ...everyEmployee, user: [], session: [] }),
   accountant: ac.newRole({ ...everyEmployee, user: [], session: [] }),

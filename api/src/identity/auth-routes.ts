@@ -12,7 +12,8 @@ import { SignedInSchema, SignInSchema } from './schemas.ts';
 /**
  * The better-auth endpoints a client of aTES needs. Everything else better-auth offers (self
  * sign-up, profile and email changes, its admin endpoints) would change an employee without an
- * Employee event, so it stays unreachable: the /v1/employees routes do those changes.
+ * Employee event, so it stays unreachable: the /v1/employees routes do those changes, and
+ * POST /v1/me/password changes a password (clearing a reset's must-change flag with it).
  */
 const FORWARDED = new Set([
   '/sign-out',
@@ -21,7 +22,6 @@ const FORWARDED = new Set([
   '/revoke-session',
   '/revoke-sessions',
   '/revoke-other-sessions',
-  '/change-password',
   '/ok',
 ]);
 

@@ -39,6 +39,9 @@ export function createAuth(db: Database, authSecret: string) {
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
     },
+    user: {
+      additionalFields: { mustChangePassword: { type: 'boolean', required: false, defaultValue: false, input: false } },
+    },
     session: { expiresIn: 7 * DAY_SECONDS, updateAge: DAY_SECONDS },
     rateLimit: {
       enabled: true,

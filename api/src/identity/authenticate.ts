@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, CurrentEmployee } from '../http/env.ts';
-import { unauthorized } from '../http/problem.ts';
+import { forbidden, unauthorized } from '../http/problem.ts';
 import { isRole } from './access.ts';
 import { type Auth, DEACTIVATED } from './auth.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -12,7 +12,12 @@ interface UserRow {
   name: string;
   role?: string | null;
   banned?: boolean | null;
+  mustChangePassword?: boolean | null;
 }
+
+/** The one /v1 route open to an employee who must change their password first. */
+export const CHANGE_PASSWORD_PATH = '/v1/me/password';
+const PASSWORD_CHANGE_REQUIRED = 'password-change-required';
 
 /** better-auth's session cookie; other cookies a browser sends to this host are none of our business. */
 const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=/;
@@ -22,6 +27,8 @@ const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=/;
  * Credentials that were sent but do not hold (unknown, expired, revoked, or the employee
  * deactivated) answer 401 at once rather than passing the request on as anonymous. Verified
  * credentials are remembered in `cache`, which forgets them all after any identity change.
+ * An employee given a one-time password may only change it: any other /v1 request is a 403,
+ * and their credentials are not remembered, so the change takes effect on the next request.
  */
 export function authenticate(identity: () => Promise<Identity>, cache: CredentialCache): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -37,9 +44,10 @@ export function authenticate(identity: () => Promise<Identity>, cache: Credentia
         c.set('employee', cached);
       } else {
         const { auth } = await identity();
-        const { employee, expiresAt } =
+        const { employee, expiresAt, mustChangePassword } =
           key === undefined ? await bySession(auth, c.req.raw.headers) : await byApiKey(auth, key);
-        cache.set(credential, employee, expiresAt);
+        if (mustChangePassword) assertChangingPassword(c.req.path);
+        else cache.set(credential, employee, expiresAt);
         c.set('employee', employee);
       }
       await next();
@@ -51,20 +59,39 @@ export function authenticate(identity: () => Promise<Identity>, cache: Credentia
 interface Verified {
   employee: CurrentEmployee;
   expiresAt: Date | string | null | undefined;
+  mustChangePassword: boolean;
+}
+
+function assertChangingPassword(path: string): void {
+  if (!path.startsWith('/v1/') || path === CHANGE_PASSWORD_PATH) return;
+  throw forbidden(
+    'Your password was reset by an admin: change it before anything else (`ates password change`, or POST ' +
+      `${CHANGE_PASSWORD_PATH}).`,
+    { code: PASSWORD_CHANGE_REQUIRED },
+  );
 }
 
 async function byApiKey(auth: Auth, key: string): Promise<Verified> {
   const verified = await auth.api.verifyApiKey({ body: { key } });
   if (!verified.valid || !verified.key) throw unauthorized('The API key is unknown, expired or revoked.');
   const { internalAdapter } = await auth.$context;
-  const owner = await internalAdapter.findUserById(verified.key.referenceId);
-  return { employee: toCurrent((owner ?? undefined) as UserRow | undefined), expiresAt: verified.key.expiresAt };
+  const owner = (await internalAdapter.findUserById(verified.key.referenceId)) as UserRow | null;
+  return {
+    employee: toCurrent(owner ?? undefined),
+    expiresAt: verified.key.expiresAt,
+    mustChangePassword: owner?.mustChangePassword === true,
+  };
 }
 
 async function bySession(auth: Auth, headers: Headers): Promise<Verified> {
   const session = await auth.api.getSession({ headers });
   if (!session) throw unauthorized('The token is unknown, expired or revoked.');
-  return { employee: toCurrent(session.user), expiresAt: session.session.expiresAt };
+  const user = session.user as UserRow;
+  return {
+    employee: toCurrent(user),
+    expiresAt: session.session.expiresAt,
+    mustChangePassword: user.mustChangePassword === true,
+  };
 }
 
 function toCurrent(row: UserRow | undefined): CurrentEmployee {

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
 import { problemResponses } from '../http/problem.ts';
-import { requirePermission } from './guard.ts';
+import { requirePermission, requireSession } from './guard.ts';
 import type { Identity } from './identity.ts';
 import {
   CreatedEmployeeSchema,
@@ -11,6 +11,7 @@ import {
   IdParams,
   ListEmployeesQuery,
   NewEmployeeSchema,
+  ResetPasswordSchema,
 } from './schemas.ts';
 
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -71,6 +72,22 @@ const deactivate = createRoute({
   responses: { 200: json(EmployeeSchema, 'The employee, deactivated'), ...problemResponses(400, 401, 403, 404, 409) },
 });
 
+const resetPassword = createRoute({
+  method: 'post',
+  path: '/v1/employees/{id}/reset-password',
+  tags: ['Identity'],
+  summary: 'Give an employee a one-time password they must change (admin)',
+  description:
+    'Generates a password, shown once in the answer. Every session of the employee ends; once signed in with it, ' +
+    'every /v1 request of theirs but POST /v1/me/password answers 403 until they change it. From a signed-in ' +
+    'session only (403 for an API key); 409 for yourself or a deactivated employee.',
+  request: { params: IdParams },
+  responses: {
+    200: json(ResetPasswordSchema, 'The employee and their one-time password'),
+    ...problemResponses(401, 403, 404, 409),
+  },
+});
+
 export function registerEmployeeRoutes(app: App, identity: () => Promise<Identity>) {
   app.openapi(list, async (c) => {
     requirePermission(c, { employee: ['list'] });
@@ -89,6 +106,11 @@ export function registerEmployeeRoutes(app: App, identity: () => Promise<Identit
     const changes = c.req.valid('json');
     requirePermission(c, { employee: changes.role === undefined ? ['update'] : ['update', 'set-role'] });
     return c.json(await (await identity()).employees.update(c.req.valid('param').id, changes), 200);
+  });
+  app.openapi(resetPassword, async (c) => {
+    const admin = requireSession(c, { employee: ['reset-password'] });
+    const { passwords } = await identity();
+    return c.json(await passwords.reset(c.req.valid('param').id, admin.id, c.req.raw.headers), 200);
   });
   app.openapi(deactivate, async (c) => {
     const admin = requirePermission(c, { employee: ['deactivate'] });

@@ -27,7 +27,7 @@ export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth) {
 
   async function insert(tx: Executor, input: NewEmployee): Promise<{ employee: Employee; generatedPassword?: string }> {
     await assertEmailFree(tx, input.email);
-    const generatedPassword = input.password === undefined ? randomBytes(15).toString('base64url') : undefined;
+    const generatedPassword = input.password === undefined ? generatePassword() : undefined;
     const { user: created } = await auth.api.createUser({
       body: {
         email: input.email,
@@ -133,8 +133,11 @@ async function read(tx: Executor, id: string): Promise<Employee> {
   return toEmployee(row);
 }
 
+/** A strong password for an employee to be told once: 120 random bits. */
+export const generatePassword = () => randomBytes(15).toString('base64url');
+
 /** Serialises changes to employees, then reads the one to change, which must still be active. */
-async function lockActive(tx: Executor, id: string): Promise<Employee> {
+export async function lockActive(tx: Executor, id: string): Promise<Employee> {
   await tx.execute(sql`select pg_advisory_xact_lock(${EMPLOYEE_CHANGES_LOCK})`);
   const employee = await read(tx, id);
   if (!employee.active) throw conflict(`${employee.fullName} has been deactivated and can no longer be changed.`);

@@ -15,3 +15,12 @@ export function requirePermission(c: Context<AppEnv>, permissions: Permissions):
   }
   return employee;
 }
+
+/** Password changes go through better-auth's session endpoints: an API key cannot make them. */
+export function requireSession(c: Context<AppEnv>, permissions: Permissions): CurrentEmployee {
+  const employee = requirePermission(c, permissions);
+  if (c.req.header('x-api-key') !== undefined) {
+    throw forbidden('Passwords are changed from a signed-in session (`ates login`), not with an API key.');
+  }
+  return employee;
+}

@@ -58,6 +58,29 @@ export const EmployeeChangesSchema = z
   .refine((changes) => Object.keys(changes).length > 0, 'send at least one of email, fullName, role')
   .openapi('EmployeeChanges', { example: { role: 'manager' } });
 
+export const ResetPasswordSchema = EmployeeSchema.extend({
+  oneTimePassword: z.string().openapi({
+    description: 'Shown this once: the employee signs in with it and must then change it before anything else.',
+  }),
+}).openapi('PasswordReset');
+
+export const PasswordChangeSchema = z
+  .strictObject({
+    currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+    newPassword: Password,
+  })
+  .openapi('PasswordChange', {
+    example: { currentPassword: 'correct-horse-battery-staple', newPassword: 'a-brand-new-password' },
+  });
+
+export const PasswordChangedSchema = z
+  .object({
+    token: z.string().openapi({
+      description: 'Every session of yours has ended, this one too: send this new token from now on.',
+    }),
+  })
+  .openapi('PasswordChanged', { example: { token: 'kX9fQ2vR7tLmN4pZ8wYc3bHs6dJe1aGu' } });
+
 export const EmployeeListSchema = z
   .object({ items: z.array(EmployeeSchema), nextCursor: z.string().nullable() })
   .openapi('EmployeeList');
@@ -132,7 +155,17 @@ export const SignedInSchema = z
     token: z
       .string()
       .openapi({ description: 'Also in the `set-auth-token` header: send it as `Authorization: Bearer …`.' }),
-    user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: Role }).passthrough(),
+    user: z
+      .object({
+        id: z.string(),
+        email: z.string(),
+        name: z.string(),
+        role: Role,
+        mustChangePassword: z.boolean().openapi({
+          description: 'True after an admin reset: change the password (POST /v1/me/password) before anything else.',
+        }),
+      })
+      .passthrough(),
   })
   .passthrough()
   .openapi('SignedIn');
@@ -140,6 +173,7 @@ export const SignedInSchema = z
 export type Employee = z.infer<typeof EmployeeSchema>;
 export type NewEmployee = z.infer<typeof NewEmployeeSchema>;
 export type EmployeeChanges = z.infer<typeof EmployeeChangesSchema>;
+export type PasswordChange = z.infer<typeof PasswordChangeSchema>;
 export type ListEmployees = z.infer<typeof ListEmployeesQuery>;
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 export type NewApiKey = z.infer<typeof NewApiKeySchema>;

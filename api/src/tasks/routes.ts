@@ -10,8 +10,9 @@ import {
   TaskIdParams,
   TaskListSchema,
   TaskSchema,
+  UpdateTaskBody,
 } from './schemas.ts';
-import { completeTask, createTask, getTask, listTasks, reassignOpenTasks } from './service.ts';
+import { completeTask, createTask, editTask, getTask, listTasks, reassignOpenTasks } from './service.ts';
 
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
@@ -32,7 +33,9 @@ const list = createRoute({
   path: '/v1/tasks',
   tags: ['Tasks'],
   summary: 'List tasks, newest first',
-  description: 'Managers and admins list every task; workers and accountants only their own.',
+  description:
+    'Managers and admins list every task; workers and accountants only their own. Filter by assignee (id, ' +
+    'email or `me`), status, jira id, or text in the title or description (`search`, ignoring case).',
   request: { query: ListTasksQuery },
   responses: { 200: json(TaskListSchema, 'A page of tasks'), ...problemResponses(400, 401, 403) },
 });
@@ -44,6 +47,22 @@ const show = createRoute({
   summary: 'Show one task',
   request: { params: TaskIdParams },
   responses: { 200: json(TaskSchema, 'The task'), ...problemResponses(400, 401, 404) },
+});
+
+const edit = createRoute({
+  method: 'patch',
+  path: '/v1/tasks/{id}',
+  tags: ['Tasks'],
+  summary: "Change an open task's title, jira id or description",
+  description:
+    'The creator, a manager or an admin may edit; the assignee gets 403, anyone else 404. Prices, assignee and ' +
+    'status cannot be edited (400 naming the field). A legacy title `[UP-42] - Fix the beak` is split as on create. ' +
+    'Publishes Task.Updated when something changed; 409 for a done task.',
+  request: {
+    params: TaskIdParams,
+    body: { content: { 'application/json': { schema: UpdateTaskBody } }, required: true },
+  },
+  responses: { 200: json(TaskSchema, 'The task, edited'), ...problemResponses(400, 401, 403, 404, 409) },
 });
 
 const complete = createRoute({
@@ -75,6 +94,9 @@ export function registerTaskRoutes(app: App, deps: ApiDeps) {
     return c.json(await reassignOpenTasks(deps), 200);
   });
   app.openapi(show, async (c) => c.json(await getTask(deps.db, requireEmployee(c), c.req.valid('param').id), 200));
+  app.openapi(edit, async (c) =>
+    c.json(await editTask(deps, requireEmployee(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
   app.openapi(complete, async (c) =>
     c.json(await completeTask(deps, requireEmployee(c), c.req.valid('param').id), 200),
   );

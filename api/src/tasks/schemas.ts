@@ -34,22 +34,54 @@ export const TaskSchema = z
   })
   .openapi('Task', { example });
 
+const Title = text().trim().min(1).max(300).openapi({
+  description: 'No `[` or `]`. The old form `[UP-42] - Fix the beak` is split into jiraId and title.',
+  example: 'Fix the beak',
+});
+const JiraId = z.string().regex(JIRA_ID, 'must look like UP-42').openapi({ example: 'UP-42' });
+const Description = multilineText().max(10_000).openapi({ example: 'The beak squeaks on Mondays.' });
+
 export const CreateTaskBody = z
-  .strictObject({
-    title: text().trim().min(1).max(300).openapi({
-      description: 'No `[` or `]`. The old form `[UP-42] - Fix the beak` is split into jiraId and title.',
-      example: 'Fix the beak',
-    }),
-    jiraId: z.string().regex(JIRA_ID, 'must look like UP-42').optional().openapi({ example: 'UP-42' }),
-    description: multilineText().max(10_000).optional().openapi({ example: 'The beak squeaks on Mondays.' }),
-  })
+  .strictObject({ title: Title, jiraId: JiraId.optional(), description: Description.optional() })
   .openapi('CreateTask');
+
+/** Fields a task has that an edit may not touch: its prices are drawn once, the rest has its own routes. */
+const NOT_EDITABLE = new Set(['assignFeeCents', 'rewardCents', 'assigneeId', 'assigneeName', 'status', 'completedAt']);
+const EDITABLE = ['title', 'jiraId', 'description'] as const;
+
+export const UpdateTaskBody = z
+  .strictObject(
+    {
+      title: Title.optional(),
+      jiraId: JiraId.nullable().optional().openapi({ description: '`null` removes it.' }),
+      description: Description.nullable().optional().openapi({ description: '`null` removes it.' }),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `${issue.keys
+              .map((key) =>
+                NOT_EDITABLE.has(key) ? `${key} cannot be edited` : `${key} is not a field of a task edit`,
+              )
+              .join('; ')} (only ${EDITABLE.join(', ')} can be changed)`
+          : undefined,
+    },
+  )
+  .refine((body) => EDITABLE.some((field) => body[field] !== undefined), {
+    message: `send at least one of ${EDITABLE.join(', ')}`,
+  })
+  .openapi('UpdateTask', { example: { title: 'Fix the beak, gently', description: null } });
 
 export const ListTasksQuery = z.strictObject({
   status: z.enum(['open', 'done']).optional(),
-  assignee: text().min(1).optional().openapi({
-    description: 'An employee id, or `me`. Workers and accountants may only ask for their own tasks.',
+  assignee: text().min(1).max(254).optional().openapi({
+    description: 'An employee id or email, or `me`. Workers and accountants may only ask for their own tasks.',
     example: 'me',
+  }),
+  jiraId: JiraId.optional().openapi({ description: 'Only the tasks of this jira issue.' }),
+  search: text().trim().min(1).max(200).optional().openapi({
+    description: 'Only tasks whose title or description contains this text, ignoring case.',
+    example: 'beak',
   }),
   cursor: uuid().optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -72,5 +104,6 @@ export const ReassignResultSchema = z
 
 export type Task = z.infer<typeof TaskSchema>;
 export type CreateTaskInput = z.infer<typeof CreateTaskBody>;
+export type UpdateTaskInput = z.infer<typeof UpdateTaskBody>;
 export type ListTasksInput = z.infer<typeof ListTasksQuery>;
 export type ReassignResult = z.infer<typeof ReassignResultSchema>;

@@ -13,7 +13,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/problem.ts';
 import { ASSIGNABLE, AssignablePool } from './assignable-pool.ts';
-import type { CreateTaskInput, ListTasksInput, ReassignResult, Task } from './schemas.ts';
+import type { CreateTaskInput, ListTasksInput, ReassignResult, Task, UpdateTaskInput } from './schemas.ts';
 
 export interface TaskDeps {
   db: Database;
@@ -41,6 +41,9 @@ const EVENT_COLUMNS = `t.id, t.title, t.jira_id as "jiraId", t.description, t.st
 /** A task as the API shows it: `t` is the task, `e` its assignee. */
 const TASK_COLUMNS = sql.raw(`${EVENT_COLUMNS}, e.full_name as "assigneeName", t.created_by as "createdBy",
   ${iso('t.created_at')} as "createdAt"`);
+
+/** What `task list --search` looks in; the tasks migration indexes this very expression with pg_trgm. */
+const TASK_TEXT = sql.raw(`(t.title || ' ' || coalesce(t.description, ''))`);
 
 type EventRow = Pick<
   Task,
@@ -137,14 +140,18 @@ function titleAndJiraId(input: CreateTaskInput): { title: string; jiraId: string
  * else's is refused (403) rather than silently answered with an empty page.
  */
 export async function listTasks(db: Database, caller: CurrentEmployee, query: ListTasksInput) {
-  const asked = query.assignee === 'me' ? caller.id : query.assignee;
+  const asked = query.assignee === 'me' || query.assignee?.toLowerCase() === caller.email ? caller.id : query.assignee;
   if (!SEES_ALL.includes(caller.role) && asked !== undefined && asked !== caller.id) {
     throw forbidden('Workers and accountants list only their own tasks.');
   }
   const assignee = SEES_ALL.includes(caller.role) ? asked : caller.id;
   const conditions: SQL[] = [sql`true`];
-  if (assignee !== undefined) conditions.push(sql`t.assignee_id = ${assignee}`);
+  if (assignee?.includes('@')) {
+    conditions.push(sql`t.assignee_id in (select id from tasks.employee where lower(email) = lower(${assignee}))`);
+  } else if (assignee !== undefined) conditions.push(sql`t.assignee_id = ${assignee}`);
   if (query.status) conditions.push(sql`t.status = ${query.status}`);
+  if (query.jiraId) conditions.push(sql`t.jira_id = ${query.jiraId}`);
+  if (query.search) conditions.push(sql`${TASK_TEXT} ilike ${`%${query.search.replaceAll(/[\\%_]/g, '\\$&')}%`}`);
   if (query.cursor) conditions.push(sql`t.id < ${query.cursor}`);
   const rows = await db.execute<Task>(sql`
     select ${TASK_COLUMNS} from tasks.task t join tasks.employee e on e.id = t.assignee_id
@@ -185,6 +192,45 @@ export async function completeTask({ db, bus }: TaskDeps, caller: CurrentEmploye
     ]);
     return row;
   });
+}
+
+/**
+ * Changes an open task's title, jira id or description and publishes its new state as a
+ * Task.Updated, in one transaction that holds the task's row: a complete arriving meanwhile
+ * waits, then finds the new text. The creator, managers and admins may edit; the assignee may
+ * see the task but not edit it (403); anyone else is told no such task exists (404). An edit
+ * that changes nothing writes and publishes nothing.
+ */
+export async function editTask({ db, bus }: TaskDeps, caller: CurrentEmployee, id: string, input: UpdateTaskInput) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.execute<Task>(sql`
+      select ${TASK_COLUMNS} from tasks.task t join tasks.employee e on e.id = t.assignee_id
+      where t.id = ${id} for update of t`);
+    const mayEdit = before && (SEES_ALL.includes(caller.role) || before.createdBy === caller.id);
+    if (!before || !(mayEdit || before.assigneeId === caller.id)) throw notFound(`No task ${id} that you can see.`);
+    if (!mayEdit) throw forbidden('Only the task’s creator, a manager or an admin can edit it.');
+    if (before.status === 'done') throw conflict(`Task ${id} is done: a done task can no longer be edited.`);
+    const after = { ...before, ...editedText(before, input) };
+    if (after.title === before.title && after.jiraId === before.jiraId && after.description === before.description) {
+      return before;
+    }
+    await tx.execute(sql`
+      update tasks.task set title = ${after.title}, jira_id = ${after.jiraId}, description = ${after.description}
+      where id = ${id}`);
+    await bus.publish(tx, PRODUCER, [{ name: 'Task.Updated', data: taskData(after) }]);
+    return after;
+  });
+}
+
+/** The text after an edit: a legacy `[UP-42] - Title` sets the jira id too, unless jiraId is given. */
+function editedText(before: Task, input: UpdateTaskInput): Pick<Task, 'title' | 'jiraId' | 'description'> {
+  const split =
+    input.title === undefined ? undefined : titleAndJiraId({ title: input.title, jiraId: input.jiraId ?? undefined });
+  return {
+    title: split?.title ?? before.title,
+    jiraId: input.jiraId !== undefined ? (input.jiraId ?? split?.jiraId ?? null) : (split?.jiraId ?? before.jiraId),
+    description: input.description === undefined ? before.description : input.description,
+  };
 }
 
 async function whyNotCompleted(tx: Executor, caller: CurrentEmployee, id: string) {

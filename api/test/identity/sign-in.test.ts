@@ -127,19 +127,24 @@ describe('sign-in', () => {
 });
 
 describe('changing your password', () => {
-  it('works through better-auth for the signed-in employee, with the same length rule, publishing nothing', async () => {
+  it('works through POST /v1/me/password for the signed-in employee, with the same length rule, publishing nothing', async () => {
     const worker = await stack.signUp('worker');
     const events = async () =>
       (await stack.runtime.conn.db.execute(sql`select 1 from bus.event_log where data->>'employee_id' = ${worker.id}`))
         .length;
     const before = await events();
-    const weak = await stack.call('POST', '/api/auth/change-password', {
+    const direct = await stack.call('POST', '/api/auth/change-password', {
+      as: worker,
+      body: { currentPassword: worker.password, newPassword: 'a-brand-new-password' },
+    });
+    expect(direct.status).toBe(404);
+    const weak = await stack.call('POST', '/v1/me/password', {
       as: worker,
       body: { currentPassword: worker.password, newPassword: 'short' },
     });
     expect(weak.status).toBe(400);
     expect(weak.headers.get('content-type')).toContain('application/problem+json');
-    const changed = await stack.call('POST', '/api/auth/change-password', {
+    const changed = await stack.call('POST', '/v1/me/password', {
       as: worker,
       body: { currentPassword: worker.password, newPassword: 'a-brand-new-password' },
     });

@@ -17,9 +17,9 @@ import {
   type TopTasksReport,
 } from '../analytics.ts';
 import { AtesCommand, EXIT } from '../base-command.ts';
-import { type ClosedDay, describeClose } from '../billing.ts';
+import { type AccountList, type ClosedDay, describeClose, type Payout, type PayoutList } from '../billing.ts';
 import type { Employee } from '../identity.ts';
-import { count, money, progressBar, table, whileWaiting } from '../render.ts';
+import { count, money, payoutTable, progressBar, table, whileWaiting } from '../render.ts';
 import { startRuntime } from '../server/runtime.ts';
 import type { Task, TaskPage } from '../tasks.ts';
 
@@ -49,6 +49,8 @@ interface DemoResult {
   /** The close, then the same close asked again the same day: already closed, nothing paid twice. */
   closes: [ClosedDay, ClosedDay];
   employees: DemoEmployee[];
+  /** The close's payouts, each with where its email went. */
+  payouts: Payout[];
   counts: {
     employees: number;
     tasks: number;
@@ -88,6 +90,9 @@ const CHORES = [
   'Oil the swing',
 ];
 
+/** Rounds of bonus chores (one per assignable employee) the demo may need before someone earns. */
+const MAX_BONUS_ROUNDS = 20;
+
 /** Thirty tasks, a third written the legacy way (`[UP-n] - Title`), a third with a jira id of its own. */
 const TASKS = Array.from({ length: 30 }, (_, i) => {
   const title = `${CHORES[i % CHORES.length]}, cage ${Math.floor(i / CHORES.length) + 1}`;
@@ -102,9 +107,11 @@ export default class Demo extends AtesCommand {
   static override description =
     'Starts aTES in-process on a fresh home (embedded PostgreSQL and chDB, whatever DATABASE_URL and ' +
     'CLICKHOUSE_URL say) and, through its HTTP API, hires a manager, an accountant and six workers, creates ' +
-    'thirty tasks, reassigns them, has the workers complete some, closes the day as the accountant (twice: the ' +
-    'second close says it is already closed and pays nothing) and prints ' +
-    'every report. The data stays: the credentials it prints sign in once `ates server start` runs on the same ' +
+    'thirty tasks, reassigns them, has the workers complete some, then adds chores done at once until someone ' +
+    'has earned money, closes the day as the accountant (paying out every positive balance, each payout mailed ' +
+    'as an .eml file in <home>/outbox unless SMTP_URL is set), closes it again (the second close says it is ' +
+    'already closed and pays nothing) and prints every report and where each mail went. The data stays: the ' +
+    'credentials it prints sign in once `ates server start` runs on the same ' +
     'home. A home that already holds an aTES database is refused.';
   static override examples = [
     '<%= config.bin %> demo --home /tmp/ates-demo',
@@ -170,6 +177,9 @@ export default class Demo extends AtesCommand {
       this.call<Task>(worker, 'POST', `/v1/tasks/${task.id}/complete`),
     );
     await this.step('Waiting for the ledger to post every fee and reward', settle);
+    const bonus = await this.step('Adding chores done at once until someone has earned money', () =>
+      this.untilSomeoneEarns(manager, accountant, staff, settle),
+    );
     const summary = await this.step("Reading the day's summary as the admin, before it closes", () =>
       this.call<Summary>(admin, 'GET', '/v1/reports/summary'),
     );
@@ -183,15 +193,17 @@ export default class Demo extends AtesCommand {
     const reports = await this.step('Reading every report as the admin', () =>
       this.reports(admin, closed.businessDay, summary),
     );
+    const payouts = await this.call<PayoutList>(accountant, 'GET', `/v1/payouts?date=${closed.businessDay}&limit=1000`);
     return {
       businessDay: closed.businessDay,
       closes: [closed, again],
       employees: [admin, ...staff].map(({ token: _, ...employee }) => employee),
+      payouts: payouts.items,
       counts: {
         employees: staff.length + 1,
-        tasks: tasks.length,
+        tasks: tasks.length + bonus,
         reassignedTasks: reassigned.movedTasks,
-        completedTasks: chores.length,
+        completedTasks: chores.length + bonus,
         payouts: closed.payoutCount,
         payoutTotalCents: closed.payoutTotalCents,
       },
@@ -214,6 +226,34 @@ export default class Demo extends AtesCommand {
     if (!token) this.error(`The API signed ${employee.email} in but sent no token.`, { exit: EXIT.failure });
     const { body: me } = await this.exchange<Employee>('GET', '/v1/me', { token });
     return { ...employee, id: me.id, token };
+  }
+
+  /**
+   * Fees drawn at random can leave every balance at or below zero, and then the close pays
+   * nothing. A task done by its assignee earns them its reward less its fee, never less than
+   * zero: the manager adds such chores, a round at a time, until some balance is positive.
+   * Answers how many were added.
+   */
+  private async untilSomeoneEarns(
+    manager: Session,
+    accountant: Session,
+    staff: Session[],
+    settle: () => Promise<void>,
+  ) {
+    const byId = new Map(staff.map((employee) => [employee.id, employee]));
+    const round = staff.filter((employee) => employee.role === 'worker' || employee.role === 'accountant').length;
+    let added = 0;
+    for (let rounds = 0; rounds < MAX_BONUS_ROUNDS; rounds++) {
+      const earning = await this.call<AccountList>(accountant, 'GET', '/v1/accounts?balance=positive&limit=1');
+      if (earning.totals.count > 0) return added;
+      for (let i = 0; i < round; i++) {
+        added++;
+        const task = await this.call<Task>(manager, 'POST', '/v1/tasks', { title: `Bonus chore ${added}` });
+        await this.call<Task>(byId.get(task.assigneeId) as Session, 'POST', `/v1/tasks/${task.id}/complete`);
+      }
+      await settle();
+    }
+    return this.error(`After ${added} bonus chores nobody has earned money yet.`, { exit: EXIT.failure });
   }
 
   /** A worker completes every open task of theirs but the newest. */
@@ -250,7 +290,7 @@ export default class Demo extends AtesCommand {
     return (await this.exchange<T>(method, path, { body, token: as.token })).body;
   }
 
-  private show(home: string, { closes, employees, counts, reports }: DemoDay, ms: number): void {
+  private show(home: string, { closes, employees, counts, reports, payouts, businessDay }: DemoDay, ms: number): void {
     const sections: [string, string][] = [
       ['billing close-day --yes', describeClose(closes[0])],
       ['billing close-day --yes', describeClose(closes[1])],
@@ -259,6 +299,7 @@ export default class Demo extends AtesCommand {
       [`report audit --date ${reports.audit.businessDay} --all`, describeAuditReport(reports.audit)],
       [`report payouts --date ${reports.audit.businessDay}`, describePayoutsReport(reports.payouts)],
       ['report top-tasks', describeTopTasks(reports.topTasks)],
+      [`billing payouts --date ${businessDay}`, payoutTable(payouts)],
     ];
     for (const [command, text] of sections) this.log(`\n$ ${this.config.bin} ${command}\n${text}`);
     this.log(
@@ -266,6 +307,7 @@ export default class Demo extends AtesCommand {
         `${count(counts.completedTasks)} completed), ${count(counts.payouts)} payouts of ${money(counts.payoutTotalCents)} ` +
         `in all: the demo took ${(ms / 1000).toFixed(1)} s.`,
     );
+    this.log(`The payout emails went where the "Payout email" column says: ${mailsWentTo(home, payouts)}.`);
     this.log('\nThe demo employees (their passwords are shown only here):');
     this.log(
       table(
@@ -306,6 +348,15 @@ export default class Demo extends AtesCommand {
   private tick(label: string, started: number): void {
     this.logToStderr(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
+}
+
+/** The outbox folder when every mail is an .eml file in it, else the SMTP server the mailer named. */
+function mailsWentTo(home: string, payouts: Payout[]): string {
+  const outbox = join(home, 'outbox');
+  const locations = payouts.map((payout) => payout.mail?.location ?? 'not yet sent');
+  return locations.every((location) => location.startsWith(outbox))
+    ? `one .eml file each in ${outbox}`
+    : [...new Set(locations)].join(', ');
 }
 
 /** A path as one shell word, quoted when it needs to be. */

@@ -1,15 +1,21 @@
 import { input, password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask, EXIT } from '../base-command.ts';
+import { ask, EXIT } from '../base-command.ts';
 import { credentialsPath, saveCredentials } from '../credentials.ts';
 import type { Employee } from '../identity.ts';
+import { newPasswordFlag, PasswordCommand } from '../passwords.ts';
 import { describeEmployee } from '../render.ts';
 
-export default class Login extends AtesCommand {
+interface SignedIn {
+  user: { mustChangePassword?: boolean };
+}
+
+export default class Login extends PasswordCommand {
   static override summary = 'Sign in to aTES and keep the session for the next commands';
   static override description = `Asks for your email and password, or takes them from --email / --password (or
 ATES_EMAIL / ATES_PASSWORD) in scripts. The session token is kept in your config directory
-($XDG_CONFIG_HOME/ates/credentials.json), readable by you only.`;
+($XDG_CONFIG_HOME/ates/credentials.json), readable by you only. Signed in with a one-time password
+an admin reset, it asks for a new one at once (or takes --new-password / ATES_NEW_PASSWORD).`;
   static override examples = [
     '<%= config.bin %> login',
     '<%= config.bin %> login --api https://ates.popug.inc --email kesha@popug.inc',
@@ -18,6 +24,7 @@ ATES_EMAIL / ATES_PASSWORD) in scripts. The session token is kept in your config
   static override flags = {
     email: Flags.string({ description: 'your email', env: 'ATES_EMAIL' }),
     password: Flags.string({ description: 'your password (prefer ATES_PASSWORD in scripts)', env: 'ATES_PASSWORD' }),
+    'new-password': newPasswordFlag,
   };
 
   async run(): Promise<{ apiUrl: string; employee: Employee }> {
@@ -25,16 +32,38 @@ ATES_EMAIL / ATES_PASSWORD) in scripts. The session token is kept in your config
     const apiUrl = await this.apiUrl();
     const email = flags.email ?? (await ask('email', () => input({ message: 'Email', required: true })));
     const secret = flags.password ?? (await ask('password', () => password({ message: 'Password', mask: '*' })));
-    const { headers } = await this.exchange('POST', '/api/auth/sign-in/email', {
+    const { headers, body } = await this.exchange<SignedIn>('POST', '/api/auth/sign-in/email', {
       body: { email, password: secret },
       token: null,
     });
-    const token = headers.get('set-auth-token');
+    let token = headers.get('set-auth-token');
     if (!token) this.error(`The API at ${apiUrl} signed you in but sent no token.`, { exit: EXIT.failure });
+    if (body.user.mustChangePassword) token = await this.replaceOneTimePassword(apiUrl, email, secret, token, flags);
     const { body: employee } = await this.exchange<Employee>('GET', '/v1/me', { token });
     await saveCredentials({ apiUrl, token, email: employee.email });
     this.log(`Logged in to ${apiUrl} as ${describeEmployee(employee)}.`);
     this.log(`Session kept in ${credentialsPath()}.`);
     return { apiUrl, employee };
+  }
+
+  /** A one-time password from an admin reset: nothing works until it is changed, so change it now. */
+  private async replaceOneTimePassword(
+    apiUrl: string,
+    email: string,
+    oneTime: string,
+    token: string,
+    flags: { 'new-password'?: string },
+  ): Promise<string> {
+    this.logToStderr('Your password was reset by an admin: choose a new one before anything else.');
+    if (flags['new-password'] === undefined && !process.stdin.isTTY) {
+      await saveCredentials({ apiUrl, token, email });
+      this.error('Signed in, but nothing works until you change the one-time password: run `ates password change`.', {
+        exit: EXIT.forbidden,
+      });
+    }
+    const next = flags['new-password'] ?? (await this.askNewPassword());
+    const renewed = await this.changePassword(oneTime, next, token);
+    this.log('Password changed.');
+    return renewed;
   }
 }

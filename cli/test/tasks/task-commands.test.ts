@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { EXIT } from '../../src/base-command.ts';
 import type { Task } from '../../src/tasks.ts';
-import { ates, RUN } from '../cli.ts';
+import { ates, atesAtTerminal as atTerminal, hasScript } from '../cli.ts';
 
 let stack: TestStack;
 let config: string;
@@ -38,32 +37,10 @@ async function eventsPublished(): Promise<number> {
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at /);
 
-/** util-linux `script` gives the command a pseudo-terminal, so it prompts as it would for a person. */
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
-/**
- * Runs `ates …` at a terminal and holds a dialog: each answer is typed once its question shows.
- * Resolves with everything the terminal showed and the exit code.
- */
+/** `ates …` as `as` at a terminal, holding a dialog. */
 function atesAtTerminal(as: SignedIn, args: string[], dialog: [question: string, answer: string][]) {
   const token = as.headers.authorization?.replace('Bearer ', '') ?? '';
-  const command = [process.execPath, RUN, ...args].map((a) => `'${a}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    env: { ...process.env, ATES_API_URL: stack.apiUrl, ATES_TOKEN: token, XDG_CONFIG_HOME: config },
-  });
-  let screen = '';
-  let asked = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
-    screen += chunk.toString();
-    const next = dialog[asked];
-    if (next && screen.includes(next[0])) {
-      asked++;
-      child.stdin.write(`${next[1]}\r`);
-    }
-  });
-  return new Promise<{ code: number | null; screen: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, screen })),
-  );
+  return atTerminal(args, { ATES_API_URL: stack.apiUrl, ATES_TOKEN: token, XDG_CONFIG_HOME: config }, dialog);
 }
 
 beforeAll(async () => {

@@ -28,6 +28,8 @@ export const user = identity.table(
     banned: boolean('banned').default(false),
     banReason: text('ban_reason'),
     banExpires: at('ban_expires'),
+    /** Set when an admin resets the password: until the employee changes it, only that is allowed. */
+    mustChangePassword: boolean('must_change_password').default(false).notNull(),
   },
   (t) => [
     check('user_role_check', sql`${t.role} in ('admin', 'manager', 'accountant', 'worker')`),

@@ -57,5 +57,8 @@ export const task = tasks.table(
     // Done tasks only: a reassign rewrites every open task, and each index it has to update costs it.
     index('task_done_id_idx').on(t.id).where(sql`${t.status} = 'done'`),
     index('task_assignee_status_id_idx').on(t.assigneeId, t.status, t.id),
+    index('task_jira_id_idx').on(t.jiraId, t.id),
+    // `task list --search`: a trigram index answers ILIKE '%text%' on the very expression the query uses.
+    index('task_text_trgm_idx').using('gin', sql`(${t.title} || ' ' || coalesce(${t.description}, '')) gin_trgm_ops`),
   ],
 );

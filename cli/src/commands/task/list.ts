@@ -6,15 +6,20 @@ import type { Task, TaskPage } from '../../tasks.ts';
 export default class TaskList extends AtesCommand {
   static override summary = 'List tasks, newest first';
   static override description =
-    'Managers and admins see every task (--mine for their own); workers and accountants see the tasks assigned to them.';
+    'Managers and admins see every task (--mine for their own); workers and accountants see the tasks assigned to ' +
+    'them. Find tasks by jira id, by text in the title or description (--search, ignoring case) or by assignee.';
   static override examples = [
     '<%= config.bin %> task list',
     '<%= config.bin %> task list --mine --status open',
+    '<%= config.bin %> task list --jira-id UP-42',
+    '<%= config.bin %> task list --search beak --assignee kesha@popug.inc',
     '<%= config.bin %> task list --assignee 3f2b8c1e-… --status done --all --json',
   ];
   static override flags = {
     mine: Flags.boolean({ description: 'only the tasks assigned to you', exclusive: ['assignee'] }),
-    assignee: Flags.string({ description: 'only the tasks of this employee id (managers and admins)' }),
+    assignee: Flags.string({ description: 'only the tasks of this employee, by id or email (managers and admins)' }),
+    'jira-id': Flags.string({ description: 'only the tasks of this jira issue, like UP-42' }),
+    search: Flags.string({ description: 'only tasks whose title or description contains this text' }),
     status: Flags.option({ description: 'only open or done tasks', options: ['open', 'done'] as const })(),
     limit: Flags.integer({ description: 'tasks per page', min: 1, max: 200, default: 50 }),
     cursor: Flags.string({ description: 'the page after this cursor (the nextCursor of a previous page)' }),
@@ -27,6 +32,8 @@ export default class TaskList extends AtesCommand {
     const assignee = flags.mine ? 'me' : flags.assignee;
     if (assignee) query.set('assignee', assignee);
     if (flags.status) query.set('status', flags.status);
+    if (flags['jira-id']) query.set('jiraId', flags['jira-id']);
+    if (flags.search !== undefined) query.set('search', flags.search);
     if (flags.cursor) query.set('cursor', flags.cursor);
     const items: Task[] = [];
     let nextCursor: string | null;

@@ -1,0 +1,40 @@
+import { confirm } from '@inquirer/prompts';
+import { Flags } from '@oclif/core';
+import { EXIT } from '../../base-command.ts';
+import { type Employee, EmployeeCommand, employeeArg } from '../../identity.ts';
+import { describeEmployee } from '../../render.ts';
+
+type Reset = Employee & { oneTimePassword: string };
+
+export default class EmployeeResetPassword extends EmployeeCommand {
+  static override summary = 'Give an employee a one-time password they must change at their next sign-in (admin)';
+  static override description = `The password is generated and shown once. Every session of the employee ends now; after
+signing in with it, nothing but \`ates password change\` works for them until they have chosen their own.
+Asks first at a terminal; elsewhere pass --yes. Needs a signed-in admin, not an API key.`;
+  static override examples = [
+    '<%= config.bin %> employee reset-password kesha@popug.inc',
+    '<%= config.bin %> employee reset-password 3f2b8c1e-… --yes --json',
+  ];
+  static override args = { employee: employeeArg };
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
+  };
+
+  async run(): Promise<Reset> {
+    const { args, flags } = await this.parse(EmployeeResetPassword);
+    const target = await this.findEmployee(args.employee);
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) this.error('Pass --yes to reset when not at a terminal.', { exit: EXIT.badInput });
+      const sure = await confirm({
+        message: `Reset the password of ${describeEmployee(target)}? Their sessions end now.`,
+        default: false,
+      });
+      if (!sure) this.error('Nothing changed.', { exit: EXIT.failure });
+    }
+    const reset = await this.request<Reset>('POST', `/v1/employees/${target.id}/reset-password`);
+    this.log(`Reset the password of ${describeEmployee(reset)}; their sessions have ended.`);
+    this.log(`One-time password, shown this once: ${reset.oneTimePassword}`);
+    this.log('They must change it when they next sign in (`ates login` asks them to).');
+    return reset;
+  }
+}
