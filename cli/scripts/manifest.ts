@@ -21,7 +21,9 @@ async function main(check: boolean): Promise<number> {
   }
   const shipped = await readFile(MANIFEST_PATH, 'utf8').catch(() => '');
   if (shipped === built) return 0;
-  console.error(`${MANIFEST_PATH} is stale: run \`npx -y pnpm@10 manifest\` (the commands changed since the last install).`);
+  console.error(
+    `${MANIFEST_PATH} is stale: run \`npx -y pnpm@10 manifest\` (the commands changed since the last install).`,
+  );
   return 1;
 }
 

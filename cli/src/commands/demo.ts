@@ -108,7 +108,7 @@ export default class Demo extends AtesCommand {
     'ATES_HOME=/tmp/ates-demo <%= config.bin %> demo --json',
   ];
   /** The demo talks to the API it starts itself. */
-  static override baseFlags = { api: { ...AtesCommand.baseFlags.api, hidden: true } };
+  static override baseFlags = { ...AtesCommand.baseFlags, api: { ...AtesCommand.baseFlags.api, hidden: true } };
   static override flags = {
     home: Flags.string({ description: 'a data folder with no aTES in it yet [default: ~/.ates]', env: 'ATES_HOME' }),
   };

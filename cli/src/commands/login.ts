@@ -2,7 +2,7 @@ import { input, password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask, EXIT } from '../base-command.ts';
 import { credentialsPath, saveCredentials } from '../credentials.ts';
-import type { Employee } from '../identity.ts';
+import { checkEmail, type Employee } from '../identity.ts';
 import { describeEmployee } from '../render.ts';
 
 export default class Login extends AtesCommand {
@@ -23,7 +23,7 @@ ATES_EMAIL / ATES_PASSWORD) in scripts. The session token is kept in your config
   async run(): Promise<{ apiUrl: string; employee: Employee }> {
     const { flags } = await this.parse(Login);
     const apiUrl = await this.apiUrl();
-    const email = flags.email ?? (await ask('email', () => input({ message: 'Email', required: true })));
+    const email = flags.email ?? (await ask('email', () => input({ message: 'Email', validate: checkEmail })));
     const secret = flags.password ?? (await ask('password', () => password({ message: 'Password', mask: '*' })));
     const { headers } = await this.exchange('POST', '/api/auth/sign-in/email', {
       body: { email, password: secret },

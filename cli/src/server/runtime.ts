@@ -85,9 +85,22 @@ async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: R
   }
 }
 
+/** The API's port is taken, most often by another `ates server start`. */
+export class PortInUseError extends Error {
+  constructor(host: string, port: number) {
+    super(
+      `Port ${port} on ${host} is already in use (another aTES?). ` +
+        `Pick another with --port (or PORT), e.g. \`ates server start --port ${port + 1}\`.`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(hostname, port) : error),
+    );
   });
 }

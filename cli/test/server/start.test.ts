@@ -38,7 +38,7 @@ describe('ates server start', () => {
       expect(docs.headers.get('content-type')).toContain('text/html');
 
       const second = await ates(['server', 'start', '--home', home, '--port', '0'], { env });
-      expect(second.code).toBe(3);
+      expect(second.code).toBe(6);
       expect(second.stderr).toContain('Another aTES process');
       expect(second.stderr).not.toMatch(/\n\s+at /);
     } finally {

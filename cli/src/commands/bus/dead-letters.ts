@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
-import { table, time } from '../../render.ts';
+import { shortIds, table, time } from '../../render.ts';
 
 interface DeadLetter {
   id: string;
@@ -27,13 +27,14 @@ export default class BusDeadLetters extends AtesCommand {
       this.log('No dead letters: every delivery was applied.');
       return result;
     }
+    const short = shortIds(result.items.map((letter) => letter.id));
     const rows = result.items.map((letter) => [
-      letter.id,
+      short(letter.id),
       letter.consumer,
       time(letter.failedAt),
       letter.events.map((e) => `${e.eventName} v${e.eventVersion}`).join(', ') || '(no events: malformed delivery)',
     ]);
-    this.log(table(['Id', 'Consumer', 'Failed at (UTC)', 'Events'], rows));
+    this.log(table(['Id', 'Consumer', 'Failed at (UTC)', 'Events'], rows, { flexible: [3] }));
     this.log(`Retry with: ates bus retry --consumer <consumer> [--id <id>]`);
     return result;
   }

@@ -17,7 +17,10 @@ export default class TaskCreate extends AtesCommand {
     '<%= config.bin %> task create --title "[UP-42] - Fix the beak" --description "It squeaks" --json',
   ];
   static override flags = {
-    title: Flags.string({ description: 'what is to be done; no [ or ]' }),
+    title: Flags.string({
+      description:
+        'what is to be done, with no [ or ] in it; the old form "[UP-42] - Fix the beak" is split into jira id and title',
+    }),
     'jira-id': Flags.string({ description: 'the jira issue, like UP-42' }),
     description: Flags.string({ description: 'more words about it' }),
   };

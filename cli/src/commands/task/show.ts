@@ -1,8 +1,7 @@
-import { AtesCommand } from '../../base-command.ts';
 import { describeTask } from '../../render.ts';
-import { type Task, taskArg } from '../../tasks.ts';
+import { type Task, TaskCommand, taskArg } from '../../tasks.ts';
 
-export default class TaskShow extends AtesCommand {
+export default class TaskShow extends TaskCommand {
   static override summary = 'Show one task';
   static override examples = [
     '<%= config.bin %> task show 0193b6a2-…',
@@ -12,7 +11,7 @@ export default class TaskShow extends AtesCommand {
 
   async run(): Promise<Task> {
     const { args } = await this.parse(TaskShow);
-    const task = await this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(args.id)}`);
+    const task = await this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(await this.taskId(args.id))}`);
     this.log(describeTask(task));
     return task;
   }
