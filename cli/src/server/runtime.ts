@@ -81,7 +81,9 @@ async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: R
   const created = admin ? await ensureFirstAdmin(deps, admin) : undefined;
   if (created) logger.info({ email: created.email }, 'created the first admin');
   else if (!(await hasEmployees(deps))) {
-    logger.warn('no employee yet: run `ates setup`, or start with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set');
+    logger.warn(
+      'no employee yet: stop the server and run `ates setup`, or start it with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set',
+    );
   }
 }
 
