@@ -1,6 +1,7 @@
 import { benchAccounting } from './accounting.ts';
 import { benchAnalytics } from './analytics.ts';
 import { benchBus } from './bus.ts';
+import { benchCli } from './cli.ts';
 import { benchTasks } from './tasks.ts';
 
 /** `pnpm bench`: every benchmark, each on its own embedded Postgres; figures go to stdout. */
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   accounting: benchAccounting,
   tasks: benchTasks,
   analytics: benchAnalytics,
+  cli: benchCli,
 };
 
 const only = process.argv.slice(2);

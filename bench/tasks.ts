@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../api/src/http/env.ts';
 import { createTask, drawPrices, reassignOpenTasks, type TaskDeps, uuidv7 } from '../api/src/tasks/service.ts';
 import { startRuntime } from '../cli/src/server/runtime.ts';
-import { benchDatabase, count, seconds } from './support.ts';
+import { benchDatabase, call, count, type Session, seconds, signIn, untilAssignable } from './support.ts';
 
 const OPEN_TASKS = 100_000;
 const EMPLOYEES = 10_000;
@@ -124,11 +124,6 @@ async function naiveReassign({ db, bus }: TaskDeps, sample: number): Promise<voi
   }
 }
 
-interface Session {
-  token: string;
-  headers: Record<string, string>;
-}
-
 /** The whole stack in one process, as `ates server start` runs it; clients create tasks over HTTP. */
 async function benchHttpCreate(): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'ates-bench-'));
@@ -202,38 +197,4 @@ async function overHttpPerSecond(api: string, method: 'GET' | 'POST', path: stri
   const { stdout } = await run(process.execPath, [fileURLToPath(HTTP_CLIENTS_SCRIPT), JSON.stringify(load)]);
   const { done, failed, seconds: took } = JSON.parse(stdout) as { done: number; failed: number; seconds: number };
   return { perSecond: done / took, failed };
-}
-
-async function signIn(api: string, email: string, password: string): Promise<Session> {
-  const response = await fetch(`${api}/api/auth/sign-in/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: api },
-    body: JSON.stringify({ email, password }),
-  });
-  const token = response.headers.get('set-auth-token');
-  if (!response.ok || !token)
-    throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
-  return { token, headers: { authorization: `Bearer ${token}` } };
-}
-
-async function call(api: string, method: string, path: string, as: Session, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: body === undefined ? as.headers : { ...as.headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const payload = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(payload)}`);
-  return payload;
-}
-
-/** The tasks context learns of new employees through events: wait until it knows them all. */
-async function untilAssignable(db: Executor, n: number): Promise<void> {
-  for (;;) {
-    const [row] = await db.execute<{ n: number }>(
-      sql`select count(*)::int as n from tasks.employee where active and role not in ('admin', 'manager')`,
-    );
-    if ((row?.n ?? 0) >= n) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

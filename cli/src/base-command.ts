@@ -1,6 +1,6 @@
-import { confirm } from '@inquirer/prompts';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { type Credentials, loadCredentials } from './credentials.ts';
+import { type HttpAnswer, send } from './http.ts';
 import { type Jq, loadJq } from './jq.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
@@ -67,6 +67,12 @@ class Declined extends Error {
   }
 }
 
+/**
+ * The prompts, imported when a command asks something: they weigh more than the rest of a
+ * command, which mostly runs with its flags.
+ */
+export const prompts = () => import('@inquirer/prompts');
+
 /** Asks at a terminal for input a flag did not give; elsewhere, a clear error naming the flag. */
 export async function ask<T>(flag: string, prompt: () => Promise<T>): Promise<T> {
   if (!process.stdin.isTTY) Errors.error(`Missing --${flag}: pass it when not at a terminal.`, { exit: EXIT.badInput });
@@ -81,6 +87,7 @@ export async function confirmOrStop(message: string, options: { yes: boolean; ac
   if (options.yes) return;
   if (!process.stdin.isTTY)
     Errors.error(`Pass --yes to ${options.action} when not at a terminal.`, { exit: EXIT.badInput });
+  const { confirm } = await prompts();
   if (!(await confirm({ message, default: false }))) throw new Declined();
 }
 
@@ -223,7 +230,7 @@ export abstract class AtesCommand extends AtesBase {
     method: string,
     path: string,
     options: { body?: unknown; token?: string | null } = {},
-  ): Promise<{ body: T; headers: Headers }> {
+  ): Promise<{ body: T; header: HttpAnswer['header'] }> {
     const base = await this.apiUrl();
     const headers: Record<string, string> = { accept: 'application/json' };
     const credential = options.token === undefined ? this.storedCredential() : undefined;
@@ -232,9 +239,9 @@ export abstract class AtesCommand extends AtesBase {
     else if (credential) headers.authorization = `Bearer ${credential.value}`;
     const { body } = options;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(`${base}${path}`, {
+      response = await send(`${base}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -242,10 +249,9 @@ export abstract class AtesCommand extends AtesBase {
     } catch {
       this.error(`Cannot reach the aTES API at ${base}. Is \`ates server start\` running?`, { exit: EXIT.unreachable });
     }
-    const text = await response.text();
-    const payload = parseJson(text);
+    const payload = parseJson(response.text);
     if (!response.ok) this.fail(response.status, payload as Partial<Problem> | undefined, credential?.kind);
-    return { body: payload as T, headers: response.headers };
+    return { body: payload as T, header: response.header };
   }
 
   /** The credential a request sends: `ATES_API_KEY`, else `ATES_TOKEN`, else the stored session; none is exit 3. */

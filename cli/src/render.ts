@@ -1,14 +1,19 @@
-import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { AuditEntry, DayEarnings, Payout } from './billing.ts';
 import type { Employee } from './identity.ts';
 import type { Task } from './tasks.ts';
 
+/**
+ * 100000 → "100,000". Not `toLocaleString`: its first call loads ICU's locale data, which costs a
+ * command start-up more memory than the rest of its output.
+ */
+export const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 /** 1250 → "$12.50", -700 → "-$7.00": money is integer cents everywhere but on screen. */
 export function money(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  return `${sign}$${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
+  return `${sign}$${count(Math.floor(abs / 100))}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** An ISO time as `2026-11-24 15:04` in UTC, or an empty cell. */
@@ -173,9 +178,6 @@ export function describeEmployee(employee: Employee): string {
   return `${employee.fullName} <${employee.email}>, ${employee.role}${employee.active ? '' : ', deactivated'}`;
 }
 
-/** 100000 → "100,000". */
-export const count = (n: number) => n.toLocaleString('en-US');
-
 /** "UP-42 Fix the beak", or just the title when it has no jira id. */
 export function taskTitle(task: Task): string {
   return task.jiraId ? `${task.jiraId} ${task.title}` : task.title;
@@ -215,26 +217,32 @@ export function describeTask(task: Task): string {
 /**
  * Shows `label`, a spinner and the time spent on stderr while `work` runs, once it has taken a
  * second; a single request has no steps to count. Nothing is drawn when stderr is not a terminal.
+ * cli-progress is imported only then, like every part a command may not need.
  */
 export async function whileWaiting<T>(label: string, work: Promise<T>): Promise<T> {
   const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
-  const bar = new SingleBar({
-    format: `${label} {spinner} {duration_formatted}`,
-    stream: process.stderr,
-    clearOnComplete: true,
-  });
+  let bar: import('cli-progress').SingleBar | undefined;
   let frame = 0;
   let spin: NodeJS.Timeout | undefined;
-  const show = setTimeout(() => {
+  let finished = false;
+  const show = setTimeout(async () => {
+    const { SingleBar } = await import('cli-progress');
+    if (finished) return;
+    bar = new SingleBar({
+      format: `${label} {spinner} {duration_formatted}`,
+      stream: process.stderr,
+      clearOnComplete: true,
+    });
     bar.start(1, 0, { spinner: frames[0] });
-    spin = setInterval(() => bar.update({ spinner: frames[++frame % frames.length] }), 100);
+    spin = setInterval(() => bar?.update({ spinner: frames[++frame % frames.length] }), 100);
   }, 1_000);
   try {
     return await work;
   } finally {
+    finished = true;
     clearTimeout(show);
     clearInterval(spin);
-    bar.stop();
+    bar?.stop();
   }
 }
 
@@ -301,7 +309,8 @@ export function barChart(
  * A progress bar on stderr for work that reports `done` of `total` steps; nothing is drawn when
  * stderr is not a terminal. `update` takes the latest figures, `stop` clears the line.
  */
-export function progressBar(label: string): { update(done: number, total: number): void; stop(): void } {
+export async function progressBar(label: string): Promise<{ update(done: number, total: number): void; stop(): void }> {
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
     stream: process.stderr,

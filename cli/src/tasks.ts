@@ -1,6 +1,5 @@
-import { select } from '@inquirer/prompts';
 import { Args, Errors } from '@oclif/core';
-import { AtesCommand, EXIT, type IdLookup } from './base-command.ts';
+import { AtesCommand, EXIT, type IdLookup, prompts } from './base-command.ts';
 import { shortIds, taskTitle } from './render.ts';
 
 /** What the tasks API answers (see api/src/tasks/schemas.ts). */
@@ -40,6 +39,7 @@ export abstract class TaskCommand extends AtesCommand {
     const { items } = await this.request<TaskPage>('GET', '/v1/tasks?assignee=me&status=open&limit=200');
     if (items.length === 0) this.error('You have no open tasks to pick from: pass a task id.', { exit: EXIT.notFound });
     const short = shortIds(items.map((task) => task.id));
+    const { select } = await prompts();
     return select({
       message: 'Which of your open tasks?',
       choices: items.map((task) => ({ name: `${short(task.id)}  ${taskTitle(task)}`, value: task.id })),

@@ -194,11 +194,11 @@ export default class Demo extends AtesCommand {
   }
 
   private async signIn(employee: Omit<DemoEmployee, 'id'>): Promise<Session> {
-    const { headers } = await this.exchange('POST', '/api/auth/sign-in/email', {
+    const { header } = await this.exchange('POST', '/api/auth/sign-in/email', {
       body: { email: employee.email, password: employee.password },
       token: null,
     });
-    const token = headers.get('set-auth-token');
+    const token = header('set-auth-token');
     if (!token) this.error(`The API signed ${employee.email} in but sent no token.`, { exit: EXIT.failure });
     const { body: me } = await this.exchange<Employee>('GET', '/v1/me', { token });
     return { ...employee, id: me.id, token };
@@ -275,7 +275,7 @@ export default class Demo extends AtesCommand {
   /** A step made of one request per item, in turn, with a progress bar. */
   private async each<T, R>(label: string, items: readonly T[], act: (item: T) => Promise<R>): Promise<R[]> {
     const started = performance.now();
-    const bar = progressBar(label);
+    const bar = await progressBar(label);
     const results: R[] = [];
     try {
       for (const item of items) {

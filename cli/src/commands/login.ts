@@ -1,6 +1,5 @@
-import { input, password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask, EXIT } from '../base-command.ts';
+import { AtesCommand, ask, EXIT, prompts } from '../base-command.ts';
 import { credentialsPath, saveCredentials } from '../credentials.ts';
 import { checkEmail, type Employee } from '../identity.ts';
 import { describeEmployee } from '../render.ts';
@@ -23,13 +22,17 @@ ATES_EMAIL / ATES_PASSWORD) in scripts. The session token is kept in your config
   async run(): Promise<{ apiUrl: string; employee: Employee }> {
     const { flags } = await this.parse(Login);
     const apiUrl = await this.apiUrl();
-    const email = flags.email ?? (await ask('email', () => input({ message: 'Email', validate: checkEmail })));
-    const secret = flags.password ?? (await ask('password', () => password({ message: 'Password', mask: '*' })));
-    const { headers } = await this.exchange('POST', '/api/auth/sign-in/email', {
+    const email =
+      flags.email ??
+      (await ask('email', async () => (await prompts()).input({ message: 'Email', validate: checkEmail })));
+    const secret =
+      flags.password ??
+      (await ask('password', async () => (await prompts()).password({ message: 'Password', mask: '*' })));
+    const { header } = await this.exchange('POST', '/api/auth/sign-in/email', {
       body: { email, password: secret },
       token: null,
     });
-    const token = headers.get('set-auth-token');
+    const token = header('set-auth-token');
     if (!token) this.error(`The API at ${apiUrl} signed you in but sent no token.`, { exit: EXIT.failure });
     const { body: employee } = await this.exchange<Employee>('GET', '/v1/me', { token });
     await saveCredentials({ apiUrl, token, email: employee.email });

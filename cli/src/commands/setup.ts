@@ -1,8 +1,7 @@
 import { ensureFirstAdmin, FirstAdminError, hasEmployees } from '@ates/api';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
-import { input, password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesBase, ask, EXIT } from '../base-command.ts';
+import { AtesBase, ask, EXIT, prompts } from '../base-command.ts';
 import { checkEmail } from '../identity.ts';
 import { whileWaiting } from '../render.ts';
 import { startRuntime } from '../server/runtime.ts';
@@ -62,8 +61,13 @@ with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set does the same job.)`;
       }
       const admin = await ensureFirstAdmin(deps, {
         email:
-          flags.email ?? (await ask('email', () => input({ message: 'First admin’s email', validate: checkEmail }))),
-        fullName: flags.name ?? (await ask('name', () => input({ message: 'Full name', required: true }))),
+          flags.email ??
+          (await ask('email', async () =>
+            (await prompts()).input({ message: 'First admin’s email', validate: checkEmail }),
+          )),
+        fullName:
+          flags.name ??
+          (await ask('name', async () => (await prompts()).input({ message: 'Full name', required: true }))),
         password: flags.password ?? (await ask('password', () => this.newPassword())),
       }).catch((error: unknown) => {
         if (error instanceof FirstAdminError) this.error(error.message, { exit: EXIT.badInput });
@@ -82,12 +86,12 @@ with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set does the same job.)`;
   }
 
   private async newPassword(): Promise<string> {
-    const chosen = await password({
+    const chosen = await (await prompts()).password({
       message: 'Password (at least 10 characters)',
       mask: '*',
       validate: (value) => value.length >= 10 || 'At least 10 characters, please.',
     });
-    await password({
+    await (await prompts()).password({
       message: 'The same password again',
       mask: '*',
       validate: (value) => value === chosen || 'Not the same: type the password again.',

@@ -25,7 +25,7 @@ pass --yes.`;
       { yes: flags.yes, action: 'rebuild' },
     );
     let rebuild = await this.request<Rebuild>('POST', '/v1/analytics/rebuild');
-    const bar = progressBar('Replaying events');
+    const bar = await progressBar('Replaying events');
     try {
       while (rebuild.state === 'running') {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));

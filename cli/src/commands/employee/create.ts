@@ -1,6 +1,5 @@
-import { input, password, select } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask } from '../../base-command.ts';
+import { AtesCommand, ask, prompts } from '../../base-command.ts';
 import { checkEmail, type Employee, ROLES } from '../../identity.ts';
 import { describeEmployee } from '../../render.ts';
 
@@ -26,12 +25,16 @@ as it is given: the email must look like one and be nobody's yet.`;
   async run(): Promise<Created> {
     const { flags } = await this.parse(EmployeeCreate);
     const email =
-      flags.email ?? (await ask('email', () => input({ message: 'Email', validate: (v) => this.newEmail(v) })));
-    const fullName = flags.name ?? (await ask('name', () => input({ message: 'Full name', required: true })));
+      flags.email ??
+      (await ask('email', async () =>
+        (await prompts()).input({ message: 'Email', validate: (v) => this.newEmail(v) }),
+      ));
+    const fullName =
+      flags.name ?? (await ask('name', async () => (await prompts()).input({ message: 'Full name', required: true })));
     const role =
       flags.role ??
-      (await ask('role', () =>
-        select({ message: 'Role', choices: ROLES.map((value) => ({ value })), default: 'worker' }),
+      (await ask('role', async () =>
+        (await prompts()).select({ message: 'Role', choices: ROLES.map((value) => ({ value })), default: 'worker' }),
       ));
     const chosen = flags.password ?? (process.stdin.isTTY ? await this.askPassword() : '');
     const created = await this.request<Created>('POST', '/v1/employees', {
@@ -56,8 +59,8 @@ as it is given: the email must look like one and be nobody's yet.`;
     return items.length === 0 || `${value.trim()} already belongs to ${items[0]?.fullName}.`;
   }
 
-  private askPassword(): Promise<string> {
-    return password({
+  private async askPassword(): Promise<string> {
+    return (await prompts()).password({
       message: 'Password (empty: generate one)',
       mask: '*',
       validate: (value) => value.length === 0 || value.length >= 10 || 'At least 10 characters, or empty.',

@@ -1,7 +1,6 @@
 import { JIRA_ID } from '@ates/db/bus/legacy-title';
-import { input } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask } from '../../base-command.ts';
+import { AtesCommand, ask, prompts } from '../../base-command.ts';
 import { describeTask, money } from '../../render.ts';
 import type { Task } from '../../tasks.ts';
 
@@ -28,11 +27,12 @@ export default class TaskCreate extends AtesCommand {
   async run(): Promise<Task> {
     const { flags } = await this.parse(TaskCreate);
     const interactive = flags.title === undefined;
-    const title = flags.title ?? (await ask('title', () => input({ message: 'Title', required: true })));
+    const title =
+      flags.title ?? (await ask('title', async () => (await prompts()).input({ message: 'Title', required: true })));
     const jiraId = flags['jira-id'] ?? (interactive ? await this.askJiraId() : undefined);
     const description =
       flags.description ??
-      (interactive ? (await input({ message: 'Description (optional)' })) || undefined : undefined);
+      (interactive ? (await (await prompts()).input({ message: 'Description (optional)' })) || undefined : undefined);
     const task = await this.request<Task>('POST', '/v1/tasks', { title, jiraId, description });
     this.log(describeTask(task));
     this.log(`Assigned to ${task.assigneeName}, who paid its fee of ${money(task.assignFeeCents)}.`);
@@ -40,7 +40,7 @@ export default class TaskCreate extends AtesCommand {
   }
 
   private async askJiraId(): Promise<string | undefined> {
-    const answer = await input({
+    const answer = await (await prompts()).input({
       message: 'Jira id (optional, like UP-42)',
       validate: (value) => value === '' || JIRA_ID.test(value) || 'Like UP-42, or empty.',
     });
