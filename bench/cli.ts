@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startRuntime } from '../cli/src/server/runtime.ts';
-import { call, signIn, untilAssignable } from './support.ts';
+import { benchStack, call, untilAssignable } from './support.ts';
 
 const RUN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 /** Runs of each command; the first, which fills the compile cache, is not counted. */
@@ -19,12 +16,9 @@ const TARGET_MIB = 100;
  * server: the median wall time and peak memory of each, beside a bare `node -e 0`.
  */
 export async function benchCli(): Promise<void> {
-  const home = await mkdtemp(join(tmpdir(), 'ates-bench-'));
-  const admin = { email: 'admin@popug.inc', password: 'bench-admin-password', fullName: 'Bench Admin' };
-  const runtime = await startRuntime({ home, port: 0, firstAdmin: admin });
-  const api = runtime.apiUrl ?? '';
+  const stack = await benchStack();
+  const { runtime, api, boss, home } = stack;
   try {
-    const boss = await signIn(api, admin.email, admin.password);
     await call(api, 'POST', '/v1/employees', boss, {
       email: 'worker@popug.inc',
       fullName: 'Bench Worker',
@@ -51,8 +45,7 @@ export async function benchCli(): Promise<void> {
       );
     }
   } finally {
-    await runtime.stop();
-    await rm(home, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 

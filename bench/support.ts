@@ -10,6 +10,7 @@ import {
   startEmbeddedPostgres,
 } from '@ates/db';
 import { sql } from 'drizzle-orm';
+import { type Runtime, startRuntime } from '../cli/src/server/runtime.ts';
 
 export interface BenchDatabase {
   url: string;
@@ -84,4 +85,31 @@ export async function untilAssignable(db: Executor, n: number): Promise<void> {
     if ((row?.n ?? 0) >= n) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export interface BenchStack {
+  runtime: Runtime;
+  api: string;
+  home: string;
+  /** The first admin, signed in. */
+  boss: Session;
+  stop(): Promise<void>;
+}
+
+/** The whole stack in one process on a fresh home, as `ates server start` runs it, with its first admin signed in. */
+export async function benchStack(): Promise<BenchStack> {
+  const home = await mkdtemp(join(tmpdir(), 'ates-bench-'));
+  const admin = { email: 'admin@popug.inc', password: 'bench-admin-password', fullName: 'Bench Admin' };
+  const runtime = await startRuntime({ home, port: 0, firstAdmin: admin });
+  const api = runtime.apiUrl ?? '';
+  return {
+    runtime,
+    api,
+    home,
+    boss: await signIn(api, admin.email, admin.password),
+    async stop() {
+      await runtime.stop();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,16 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Executor } from '@ates/db';
 import { sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../api/src/http/env.ts';
 import { createTask, drawPrices, reassignOpenTasks, type TaskDeps, uuidv7 } from '../api/src/tasks/service.ts';
-import { startRuntime } from '../cli/src/server/runtime.ts';
-import { benchDatabase, call, count, type Session, seconds, signIn, untilAssignable } from './support.ts';
+import { benchDatabase, benchStack, call, count, type Session, seconds, signIn, untilAssignable } from './support.ts';
 
 const OPEN_TASKS = 100_000;
 const EMPLOYEES = 10_000;
@@ -126,12 +122,9 @@ async function naiveReassign({ db, bus }: TaskDeps, sample: number): Promise<voi
 
 /** The whole stack in one process, as `ates server start` runs it; clients create tasks over HTTP. */
 async function benchHttpCreate(): Promise<void> {
-  const home = await mkdtemp(join(tmpdir(), 'ates-bench-'));
-  const admin = { email: 'admin@popug.inc', password: 'bench-admin-password', fullName: 'Bench Admin' };
-  const runtime = await startRuntime({ home, port: 0, firstAdmin: admin });
-  const api = runtime.apiUrl ?? '';
+  const stack = await benchStack();
+  const { runtime, api, boss } = stack;
   try {
-    const boss = await signIn(api, admin.email, admin.password);
     for (let i = 0; i < HTTP_CLIENTS; i++) {
       await call(api, 'POST', '/v1/employees', boss, {
         email: `worker${i}@popug.inc`,
@@ -162,8 +155,7 @@ async function benchHttpCreate(): Promise<void> {
         `createTask in process (no HTTP, no sign-in) ${count(inProcess)} tasks/s`,
     );
   } finally {
-    await runtime.stop();
-    await rm(home, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
