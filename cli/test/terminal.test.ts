@@ -143,6 +143,13 @@ describe('off a terminal', () => {
 
     const unknown = await atesAs(manager, ['task', 'show', 'fffffff']);
     expect(unknown.code).toBe(EXIT.notFound);
+
+    const balance = await atesAs(stack.admin, ['billing', 'balance', '--employee', ada.id.slice(0, 8), '--json']);
+    expect(balance.code, balance.stderr).toBe(0);
+    expect(JSON.parse(balance.stdout)).toMatchObject({ employeeId: ada.id });
+    const notAdmin = await atesAs(manager, ['task', 'list', '--assignee', ada.id.slice(0, 8)]);
+    expect(notAdmin.code).toBe(EXIT.forbidden);
+    expect(messageOf(notAdmin.stderr)).toContain('may not list employees');
   });
 
   it('reports errors under --json as a problem, with the exit code kept', async () => {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
+import { EMPLOYEES } from '../../identity.ts';
 import { taskTable } from '../../render.ts';
 import type { Task, TaskPage } from '../../tasks.ts';
 
@@ -14,7 +15,9 @@ export default class TaskList extends AtesCommand {
   ];
   static override flags = {
     mine: Flags.boolean({ description: 'only the tasks assigned to you', exclusive: ['assignee'] }),
-    assignee: Flags.string({ description: 'only the tasks of this employee id (managers and admins)' }),
+    assignee: Flags.string({
+      description: 'only the tasks of this employee id, or a unique start of it (managers and admins)',
+    }),
     status: Flags.option({ description: 'only open or done tasks', options: ['open', 'done'] as const })(),
     limit: Flags.integer({ description: 'tasks per page', min: 1, max: 200, default: 50 }),
     cursor: Flags.string({ description: 'the page after this cursor (the nextCursor of a previous page)' }),
@@ -24,7 +27,7 @@ export default class TaskList extends AtesCommand {
   async run(): Promise<TaskPage> {
     const { flags } = await this.parse(TaskList);
     const query = new URLSearchParams({ limit: String(flags.limit) });
-    const assignee = flags.mine ? 'me' : flags.assignee;
+    const assignee = flags.mine ? 'me' : flags.assignee && (await this.resolveId(flags.assignee, EMPLOYEES));
     if (assignee) query.set('assignee', assignee);
     if (flags.status) query.set('status', flags.status);
     if (flags.cursor) query.set('cursor', flags.cursor);
