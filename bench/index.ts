@@ -1,6 +1,7 @@
 import { benchAccounting } from './accounting.ts';
 import { benchAnalytics } from './analytics.ts';
 import { benchBus } from './bus.ts';
+import { benchCli } from './cli.ts';
 import { benchScaling } from './scaling.ts';
 import { benchTasks } from './tasks.ts';
 
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   tasks: benchTasks,
   analytics: benchAnalytics,
   scaling: benchScaling,
+  cli: benchCli,
 };
 
 const only = process.argv.slice(2);

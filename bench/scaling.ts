@@ -11,8 +11,8 @@ import { sql } from 'drizzle-orm';
 import { reassignOpenTasks } from '../api/src/tasks/service.ts';
 import { AtesProcess } from '../test/support/ates-process.ts';
 import { workload } from './analytics.ts';
-import { benchDatabase, count, seconds } from './support.ts';
-import { call, overHttpPerSecond, seedEmployees, seedOpenTasks, signIn, untilAssignable } from './tasks.ts';
+import { benchDatabase, call, count, seconds, signIn, untilAssignable } from './support.ts';
+import { overHttpPerSecond, seedEmployees, seedOpenTasks } from './tasks.ts';
 
 /** `ATES_BENCH_SCALING_SIZES=1000,10000` runs other sizes (a quick look); the figures asked for are these. */
 const SIZES = (process.env.ATES_BENCH_SCALING_SIZES ?? '10000,100000,1000000').split(',').map(Number);

@@ -1,16 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Executor } from '@ates/db';
 import { sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../api/src/http/env.ts';
 import { createTask, drawPrices, reassignOpenTasks, type TaskDeps, uuidv7 } from '../api/src/tasks/service.ts';
-import { startRuntime } from '../cli/src/server/runtime.ts';
-import { benchDatabase, count, seconds } from './support.ts';
+import { benchDatabase, benchStack, call, count, type Session, seconds, signIn, untilAssignable } from './support.ts';
 
 const OPEN_TASKS = 100_000;
 const EMPLOYEES = 10_000;
@@ -131,19 +127,11 @@ async function naiveReassign({ db, bus }: TaskDeps, sample: number): Promise<voi
   }
 }
 
-export interface Session {
-  token: string;
-  headers: Record<string, string>;
-}
-
 /** The whole stack in one process, as `ates server start` runs it; clients create tasks over HTTP. */
 async function benchHttpCreate(): Promise<void> {
-  const home = await mkdtemp(join(tmpdir(), 'ates-bench-'));
-  const admin = { email: 'admin@popug.inc', password: 'bench-admin-password', fullName: 'Bench Admin' };
-  const runtime = await startRuntime({ home, port: 0, firstAdmin: admin });
-  const api = runtime.apiUrl ?? '';
+  const stack = await benchStack();
+  const { runtime, api, boss } = stack;
   try {
-    const boss = await signIn(api, admin.email, admin.password);
     for (let i = 0; i < HTTP_CLIENTS; i++) {
       await call(api, 'POST', '/v1/employees', boss, {
         email: `worker${i}@popug.inc`,
@@ -178,8 +166,7 @@ async function benchHttpCreate(): Promise<void> {
         `createTask in process (no HTTP, no sign-in) ${count(inProcess)} tasks/s`,
     );
   } finally {
-    await runtime.stop();
-    await rm(home, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
@@ -223,38 +210,4 @@ export async function overHttpPerSecond(
   const { stdout } = await run(process.execPath, [fileURLToPath(HTTP_CLIENTS_SCRIPT), JSON.stringify(load)]);
   const { done, failed, seconds: took } = JSON.parse(stdout) as { done: number; failed: number; seconds: number };
   return { perSecond: done / took, failed };
-}
-
-export async function signIn(api: string, email: string, password: string): Promise<Session> {
-  const response = await fetch(`${api}/api/auth/sign-in/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: api },
-    body: JSON.stringify({ email, password }),
-  });
-  const token = response.headers.get('set-auth-token');
-  if (!response.ok || !token)
-    throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
-  return { token, headers: { authorization: `Bearer ${token}` } };
-}
-
-export async function call(api: string, method: string, path: string, as: Session, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: body === undefined ? as.headers : { ...as.headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const payload = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(payload)}`);
-  return payload;
-}
-
-/** The tasks context learns of new employees through events: wait until it knows them all. */
-export async function untilAssignable(db: Executor, n: number): Promise<void> {
-  for (;;) {
-    const [row] = await db.execute<{ n: number }>(
-      sql`select count(*)::int as n from tasks.employee where active and role not in ('admin', 'manager')`,
-    );
-    if ((row?.n ?? 0) >= n) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

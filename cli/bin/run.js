@@ -1,4 +1,38 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// Plain JavaScript any Node can parse: it picks a Node that can run the TypeScript commands
+// before oclif loads, and turns on the compile cache so later starts skip parsing and type stripping.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-await execute({ dir: import.meta.url });
+const NEEDED = 24;
+const here = fileURLToPath(import.meta.url);
+const workspace = fileURLToPath(new URL('../../', import.meta.url));
+
+if (Number(process.versions.node.split('.')[0]) < NEEDED) {
+  const node = ['node_modules/node/bin/node', 'node_modules/.bin/node']
+    .map((path) => `${workspace}${path}`)
+    .find((path) => existsSync(path));
+  if (!node) {
+    console.error(
+      `ates needs Node ${NEEDED} (this is ${process.version}): run \`npx -y pnpm@10 install\` in ${workspace}, then \`npx -y pnpm@10 ates ${process.argv.slice(2).join(' ')}\`.`,
+    );
+    process.exit(1);
+  }
+  const child = spawn(node, [here, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Ctrl-C reaches the child from the terminal itself; a second SIGINT from here would cut its clean stop short.
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 1);
+  });
+} else {
+  module.enableCompileCache?.(`${workspace}node_modules/.cache/ates-compile`);
+  const { execute } = await import('@oclif/core');
+  await execute({ dir: import.meta.url });
+}

@@ -110,7 +110,7 @@ export const dayFlag = (description: string, extra: { exclusive?: string[]; depe
 
 export const employeeFlag = Flags.string({
   char: 'e',
-  description: 'whose: an employee id or email (admins and accountants) [default: you]',
+  description: 'whose: an employee email, id or unique start of one (admins and accountants) [default: you]',
   default: 'me',
 });
 

@@ -1,6 +1,6 @@
 import type { Role } from '@ates/db';
 import { Args } from '@oclif/core';
-import { AtesCommand, EXIT } from './base-command.ts';
+import { AtesCommand, EXIT, type IdLookup } from './base-command.ts';
 
 /** What the identity API answers (see api/src/identity/schemas.ts). */
 export interface Employee {
@@ -23,15 +23,30 @@ export interface ApiKey {
   lastUsedAt: string | null;
 }
 
+/** Roughly what the API takes for an email; it checks again, but a prompt can say so at once. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** An inquirer `validate` for an email answer. */
+export const checkEmail = (value: string): true | string =>
+  EMAIL.test(value.trim()) || 'An email address, please, like kesha@popug.inc.';
+
 export const ROLES = ['admin', 'manager', 'accountant', 'worker'] as const satisfies readonly Role[];
 
-export const employeeArg = Args.string({ description: 'the employee’s id or email', required: true });
+export const employeeArg = Args.string({
+  description: 'the employee’s email or id (a unique start of it will do)',
+  required: true,
+});
+
+/** Where a short employee id is looked up: the employee list, which only admins may read. */
+export const EMPLOYEES: IdLookup = { noun: 'employee', path: '/v1/employees' };
 
 /** A command about one employee, named by id or email. */
 export abstract class EmployeeCommand extends AtesCommand {
   protected async findEmployee(idOrEmail: string): Promise<Employee> {
-    if (!idOrEmail.includes('@'))
-      return this.request<Employee>('GET', `/v1/employees/${encodeURIComponent(idOrEmail)}`);
+    if (!idOrEmail.includes('@')) {
+      const id = await this.resolveId(idOrEmail, EMPLOYEES);
+      return this.request<Employee>('GET', `/v1/employees/${encodeURIComponent(id)}`);
+    }
     const { items } = await this.request<{ items: Employee[] }>(
       'GET',
       `/v1/employees?email=${encodeURIComponent(idOrEmail)}`,

@@ -1,6 +1,5 @@
-import { password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, EXIT } from './base-command.ts';
+import { AtesCommand, EXIT, prompts } from './base-command.ts';
 import { loadCredentials, saveCredentials } from './credentials.ts';
 
 /** The API's rule for a new password (api/src/identity/auth.ts). */
@@ -20,8 +19,8 @@ const validNew = (value: string) =>
 export abstract class PasswordCommand extends AtesCommand {
   /** Asks for the new password twice, each answer checked as it is given. */
   protected async askNewPassword(): Promise<string> {
-    const chosen = await password({ message: 'New password', mask: '*', validate: validNew });
-    await password({
+    const chosen = await (await prompts()).password({ message: 'New password', mask: '*', validate: validNew });
+    await (await prompts()).password({
       message: 'New password again',
       mask: '*',
       validate: (again) => again === chosen || 'Not the same as the first time.',

@@ -1,14 +1,19 @@
-import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { AuditEntry, DayEarnings, Payout } from './billing.ts';
 import type { Employee } from './identity.ts';
 import type { Task } from './tasks.ts';
 
+/**
+ * 100000 → "100,000". Not `toLocaleString`: its first call loads ICU's locale data, which costs a
+ * command start-up more memory than the rest of its output.
+ */
+export const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 /** 1250 → "$12.50", -700 → "-$7.00": money is integer cents everywhere but on screen. */
 export function money(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  return `${sign}$${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
+  return `${sign}$${count(Math.floor(abs / 100))}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** An ISO time as `2026-11-24 15:04` in UTC, or an empty cell. */
@@ -16,16 +21,156 @@ export function time(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '';
 }
 
-/** A table for people; `--json` prints the data instead. Colours only on a terminal. */
-export function table(head: string[], rows: (string | number)[][], options: { alignRight?: number[] } = {}): string {
-  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const PLAIN = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
+};
+
+/** The narrowest a column is cut to, padding included: room for a few characters and the ellipsis. */
+const MIN_COLUMN = 6;
+/** The narrowest the columns of long text are cut to before any other column gives way. */
+const FLEXIBLE_FLOOR = 24;
+
+/** The terminal's width (80 when it does not say); off a terminal, none. */
+function terminalWidth(): number | undefined {
+  return process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
+}
+
+/**
+ * Column widths (padding included) that fit `width` with the borders: the `flexible` columns give
+ * way first, the widest first, then any column; cli-table3 cuts what no longer fits with "…".
+ */
+function fitColumns(cells: string[][], width: number, flexible: number[]): number[] {
+  const widths = (cells[0] ?? []).map((_, i) => 2 + Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const room = width - (widths.length + 1);
+  const shrink = (candidates: number[], floor: number) => {
+    let excess = widths.reduce((sum, w) => sum + w, 0) - room;
+    while (excess > 0) {
+      const widest = candidates.reduce(
+        (best, i) => ((widths[i] ?? 0) > (widths[best] ?? 0) ? i : best),
+        candidates[0] ?? 0,
+      );
+      if ((widths[widest] ?? 0) <= floor) return;
+      widths[widest] = (widths[widest] ?? 0) - 1;
+      excess--;
+    }
+  };
+  shrink(flexible, FLEXIBLE_FLOOR);
+  shrink(
+    widths.map((_, i) => i),
+    MIN_COLUMN,
+  );
+  return widths;
+}
+
+/**
+ * The `optional` columns, last first, to leave out so that no `flexible` one is cut below its
+ * floor: a narrow terminal shows fewer columns rather than mangled ones.
+ */
+function droppedColumns(cells: string[][], width: number, flexible: number[], optional: number[]): number[] {
+  const natural = (cells[0] ?? []).map((_, i) => 2 + Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const dropped: number[] = [];
+  const needed = () =>
+    natural.reduce(
+      (sum, w, i) => (dropped.includes(i) ? sum : sum + 1 + (flexible.includes(i) ? Math.min(w, FLEXIBLE_FLOOR) : w)),
+      1,
+    );
+  for (const column of [...optional].reverse()) {
+    if (needed() <= width) break;
+    dropped.push(column);
+  }
+  return dropped;
+}
+
+/**
+ * A table for people; `--json` prints the data instead. At a terminal it fits the width, long text
+ * cut with "…", in colour; elsewhere it is plain: aligned columns, no borders, nothing cut.
+ * `flexible` names the columns to cut first (default: every one), `optional` those to leave out
+ * on a terminal too narrow for them.
+ */
+export function table(
+  head: string[],
+  rows: (string | number)[][],
+  options: { alignRight?: number[]; flexible?: number[]; optional?: number[] } = {},
+): string {
+  const cells = rows.map((row) => row.map(String));
+  const colAligns = head.map((_, i) => (options.alignRight?.includes(i) ? ('right' as const) : ('left' as const)));
+  const width = terminalWidth();
+  if (width === undefined) {
+    const plain = new Table({
+      head,
+      chars: PLAIN,
+      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+      colAligns,
+    });
+    plain.push(...cells);
+    return plain
+      .toString()
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n');
+  }
+  const flexible = options.flexible ?? head.map((_, i) => i);
+  const dropped = droppedColumns([head, ...cells], width, flexible, options.optional ?? []);
+  if (dropped.length > 0) {
+    const keep = (_: unknown, i: number) => !dropped.includes(i);
+    const kept = head.map((_, i) => i).filter((i) => keep(null, i));
+    return table(
+      head.filter(keep),
+      cells.map((row) => row.filter(keep)),
+      {
+        alignRight: kept.flatMap((i, at) => (options.alignRight?.includes(i) ? [at] : [])),
+        flexible: kept.flatMap((i, at) => (flexible.includes(i) ? [at] : [])),
+      },
+    );
+  }
+  const colour = !process.env.NO_COLOR;
   const t = new Table({
     head,
-    style: colour ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
-    colAligns: head.map((_, i) => (options.alignRight?.includes(i) ? 'right' : 'left')),
+    colWidths: fitColumns([head, ...cells], width, flexible),
+    style: { compact: true, ...(colour ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] }) },
+    colAligns,
   });
-  t.push(...rows.map((row) => row.map(String)));
+  t.push(...cells);
   return t.toString();
+}
+
+/** The shortest a shown id is: 8 characters, as gh shows commits. */
+const SHORT_ID = 8;
+
+/**
+ * Each id cut to its shortest prefix of at least 8 characters that no other id in `ids` shares, as
+ * git abbreviates commits (ids that share a creation time, like UUIDv7s, need a few more).
+ * Commands that take an id accept such a prefix.
+ */
+export function shortIds(ids: string[]): (id: string) => string {
+  const sorted = [...new Set(ids)].sort();
+  const common = (a = '', b = '') => {
+    let n = 0;
+    while (n < a.length && a[n] === b[n]) n++;
+    return n;
+  };
+  const short = new Map(
+    sorted.map((id, i) => {
+      let length = Math.max(SHORT_ID, common(id, sorted[i - 1]) + 1, common(id, sorted[i + 1]) + 1);
+      if (id[length - 1] === '-') length++;
+      return [id, id.slice(0, length)];
+    }),
+  );
+  return (id) => short.get(id) ?? id;
 }
 
 /** "Kesha Popug <kesha@popug.inc>, worker" (", deactivated" when so). */
@@ -33,17 +178,15 @@ export function describeEmployee(employee: Employee): string {
   return `${employee.fullName} <${employee.email}>, ${employee.role}${employee.active ? '' : ', deactivated'}`;
 }
 
-/** 100000 → "100,000". */
-export const count = (n: number) => n.toLocaleString('en-US');
-
 /** "UP-42 Fix the beak", or just the title when it has no jira id. */
 export function taskTitle(task: Task): string {
   return task.jiraId ? `${task.jiraId} ${task.title}` : task.title;
 }
 
 export function taskTable(tasks: Task[]): string {
+  const short = shortIds(tasks.map((t) => t.id));
   const rows = tasks.map((t) => [
-    t.id,
+    short(t.id),
     taskTitle(t),
     t.status,
     t.assigneeName,
@@ -51,7 +194,11 @@ export function taskTable(tasks: Task[]): string {
     money(t.rewardCents),
     time(t.createdAt),
   ]);
-  return table(['Id', 'Task', 'Status', 'Assignee', 'Fee', 'Reward', 'Created (UTC)'], rows, { alignRight: [4, 5] });
+  return table(['Id', 'Task', 'Status', 'Assignee', 'Fee', 'Reward', 'Created (UTC)'], rows, {
+    alignRight: [4, 5],
+    flexible: [1, 3],
+    optional: [6],
+  });
 }
 
 /** One task, a field a line. */
@@ -70,26 +217,32 @@ export function describeTask(task: Task): string {
 /**
  * Shows `label`, a spinner and the time spent on stderr while `work` runs, once it has taken a
  * second; a single request has no steps to count. Nothing is drawn when stderr is not a terminal.
+ * cli-progress is imported only then, like every part a command may not need.
  */
 export async function whileWaiting<T>(label: string, work: Promise<T>): Promise<T> {
   const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
-  const bar = new SingleBar({
-    format: `${label} {spinner} {duration_formatted}`,
-    stream: process.stderr,
-    clearOnComplete: true,
-  });
+  let bar: import('cli-progress').SingleBar | undefined;
   let frame = 0;
   let spin: NodeJS.Timeout | undefined;
-  const show = setTimeout(() => {
+  let finished = false;
+  const show = setTimeout(async () => {
+    const { SingleBar } = await import('cli-progress');
+    if (finished) return;
+    bar = new SingleBar({
+      format: `${label} {spinner} {duration_formatted}`,
+      stream: process.stderr,
+      clearOnComplete: true,
+    });
     bar.start(1, 0, { spinner: frames[0] });
-    spin = setInterval(() => bar.update({ spinner: frames[++frame % frames.length] }), 100);
+    spin = setInterval(() => bar?.update({ spinner: frames[++frame % frames.length] }), 100);
   }, 1_000);
   try {
     return await work;
   } finally {
+    finished = true;
     clearTimeout(show);
     clearInterval(spin);
-    bar.stop();
+    bar?.stop();
   }
 }
 
@@ -103,7 +256,10 @@ export function auditTable(entries: AuditEntry[]): string {
     e.taskId ? [e.jiraId, e.title ?? `task ${e.taskId}`].filter(Boolean).join(' ') : '',
     e.description ?? '',
   ]);
-  return table(['Time (UTC)', 'Business day', 'Kind', 'Amount', 'Task', 'Description'], rows, { alignRight: [3] });
+  return table(['Time (UTC)', 'Business day', 'Kind', 'Amount', 'Task', 'Description'], rows, {
+    alignRight: [3],
+    flexible: [4, 5],
+  });
 }
 
 export function payoutTable(payouts: Payout[]): string {
@@ -113,7 +269,7 @@ export function payoutTable(payouts: Payout[]): string {
     money(p.amountCents),
     p.mail ? p.mail.location : 'queued',
   ]);
-  return table(['Employee', 'Email', 'Amount', 'Payout email'], rows, { alignRight: [2] });
+  return table(['Employee', 'Email', 'Amount', 'Payout email'], rows, { alignRight: [2], flexible: [0, 1, 3] });
 }
 
 export function earningsTable(days: DayEarnings[]): string {
@@ -153,7 +309,8 @@ export function barChart(
  * A progress bar on stderr for work that reports `done` of `total` steps; nothing is drawn when
  * stderr is not a terminal. `update` takes the latest figures, `stop` clears the line.
  */
-export function progressBar(label: string): { update(done: number, total: number): void; stop(): void } {
+export async function progressBar(label: string): Promise<{ update(done: number, total: number): void; stop(): void }> {
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
     stream: process.stderr,

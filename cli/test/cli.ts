@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const RUN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
@@ -52,29 +52,4 @@ export function atesUntil(
     });
     child.once('exit', (code) => reject(new Error(`ates ${args.join(' ')} exited with ${code}:\n${output}`)));
   });
-}
-
-/** util-linux `script` gives the command a pseudo-terminal, so it prompts as it would for a person. */
-export const hasScript = spawnSync('script', ['--version']).status === 0;
-
-/**
- * Runs `ates …` at a terminal and holds a dialog: each answer is typed once its question shows.
- * Resolves with everything the terminal showed and the exit code.
- */
-export function atesAtTerminal(args: string[], env: NodeJS.ProcessEnv, dialog: [question: string, answer: string][]) {
-  const command = [process.execPath, RUN, ...args].map((a) => `'${a}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, ...env } });
-  let screen = '';
-  let asked = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
-    screen += chunk.toString();
-    const next = dialog[asked];
-    if (next && screen.includes(next[0])) {
-      asked++;
-      child.stdin.write(`${next[1]}\r`);
-    }
-  });
-  return new Promise<{ code: number | null; screen: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, screen })),
-  );
 }

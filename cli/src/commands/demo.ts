@@ -118,7 +118,7 @@ export default class Demo extends AtesCommand {
     'ATES_HOME=/tmp/ates-demo <%= config.bin %> demo --json',
   ];
   /** The demo talks to the API it starts itself. */
-  static override baseFlags = { api: { ...AtesCommand.baseFlags.api, hidden: true } };
+  static override baseFlags = { ...AtesCommand.baseFlags, api: { ...AtesCommand.baseFlags.api, hidden: true } };
   static override flags = {
     home: Flags.string({ description: 'a data folder with no aTES in it yet [default: ~/.ates]', env: 'ATES_HOME' }),
   };
@@ -218,11 +218,11 @@ export default class Demo extends AtesCommand {
   }
 
   private async signIn(employee: Omit<DemoEmployee, 'id'>): Promise<Session> {
-    const { headers } = await this.exchange('POST', '/api/auth/sign-in/email', {
+    const { header } = await this.exchange('POST', '/api/auth/sign-in/email', {
       body: { email: employee.email, password: employee.password },
       token: null,
     });
-    const token = headers.get('set-auth-token');
+    const token = header('set-auth-token');
     if (!token) this.error(`The API signed ${employee.email} in but sent no token.`, { exit: EXIT.failure });
     const { body: me } = await this.exchange<Employee>('GET', '/v1/me', { token });
     return { ...employee, id: me.id, token };
@@ -331,7 +331,7 @@ export default class Demo extends AtesCommand {
   /** A step made of one request per item, in turn, with a progress bar. */
   private async each<T, R>(label: string, items: readonly T[], act: (item: T) => Promise<R>): Promise<R[]> {
     const started = performance.now();
-    const bar = progressBar(label);
+    const bar = await progressBar(label);
     const results: R[] = [];
     try {
       for (const item of items) {

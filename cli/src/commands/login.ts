@@ -1,8 +1,7 @@
-import { input, password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { ask, EXIT } from '../base-command.ts';
+import { ask, EXIT, prompts } from '../base-command.ts';
 import { credentialsPath, saveCredentials } from '../credentials.ts';
-import type { Employee } from '../identity.ts';
+import { checkEmail, type Employee } from '../identity.ts';
 import { newPasswordFlag, PasswordCommand } from '../passwords.ts';
 import { describeEmployee } from '../render.ts';
 
@@ -30,13 +29,17 @@ an admin reset, it asks for a new one at once (or takes --new-password / ATES_NE
   async run(): Promise<{ apiUrl: string; employee: Employee }> {
     const { flags } = await this.parse(Login);
     const apiUrl = await this.apiUrl();
-    const email = flags.email ?? (await ask('email', () => input({ message: 'Email', required: true })));
-    const secret = flags.password ?? (await ask('password', () => password({ message: 'Password', mask: '*' })));
-    const { headers, body } = await this.exchange<SignedIn>('POST', '/api/auth/sign-in/email', {
+    const email =
+      flags.email ??
+      (await ask('email', async () => (await prompts()).input({ message: 'Email', validate: checkEmail })));
+    const secret =
+      flags.password ??
+      (await ask('password', async () => (await prompts()).password({ message: 'Password', mask: '*' })));
+    const { header, body } = await this.exchange<SignedIn>('POST', '/api/auth/sign-in/email', {
       body: { email, password: secret },
       token: null,
     });
-    let token = headers.get('set-auth-token');
+    let token = header('set-auth-token');
     if (!token) this.error(`The API at ${apiUrl} signed you in but sent no token.`, { exit: EXIT.failure });
     if (body.user.mustChangePassword) token = await this.replaceOneTimePassword(apiUrl, email, secret, token, flags);
     const { body: employee } = await this.exchange<Employee>('GET', '/v1/me', { token });

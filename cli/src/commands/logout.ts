@@ -1,5 +1,6 @@
 import { AtesCommand } from '../base-command.ts';
 import { forgetCredentials, loadCredentials } from '../credentials.ts';
+import { send } from '../http.ts';
 
 export default class Logout extends AtesCommand {
   static override summary = 'End your session and forget it on this machine';
@@ -20,7 +21,7 @@ export default class Logout extends AtesCommand {
   /** Revokes the session on the server; one that already expired, or a server that is gone, is no reason to keep it here. */
   private async endSession(apiUrl: string, token: string): Promise<void> {
     try {
-      await fetch(`${apiUrl}/api/auth/sign-out`, {
+      await send(`${apiUrl}/api/auth/sign-out`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: '{}',

@@ -1,8 +1,8 @@
 import { ensureFirstAdmin, FirstAdminError, hasEmployees } from '@ates/api';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
-import { input, password } from '@inquirer/prompts';
-import { Command, Flags } from '@oclif/core';
-import { ask, EXIT } from '../base-command.ts';
+import { Flags } from '@oclif/core';
+import { AtesBase, ask, EXIT, prompts } from '../base-command.ts';
+import { checkEmail } from '../identity.ts';
 import { whileWaiting } from '../render.ts';
 import { startRuntime } from '../server/runtime.ts';
 
@@ -12,17 +12,18 @@ interface SetupResult {
   admin?: { id: string; email: string; fullName: string };
 }
 
-export default class Setup extends Command {
+export default class Setup extends AtesBase {
   static override summary = 'Prepare a new aTES installation and create its first admin';
   static override description = `Creates the database (embedded in <home>/postgres unless DATABASE_URL is set), applies
 the migrations and, when there is no employee yet, asks for the first admin: email, name and
 password (at least 10 characters). In scripts pass --email/--name/--password, or set
-ATES_ADMIN_EMAIL / ATES_ADMIN_NAME / ATES_ADMIN_PASSWORD. Run it while the server is stopped.`;
+ATES_ADMIN_EMAIL / ATES_ADMIN_NAME / ATES_ADMIN_PASSWORD. It opens the stores itself, so it needs
+the server stopped: while one runs on the same home it changes nothing and exits 6. (A first start
+with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set does the same job.)`;
   static override examples = [
     '<%= config.bin %> setup',
     'ATES_ADMIN_PASSWORD=… <%= config.bin %> setup --email root@popug.inc --name "Root Popug" --json',
   ];
-  static override enableJsonFlag = true;
   static override flags = {
     home: Flags.string({ description: 'data folder [default: ~/.ates]', env: 'ATES_HOME' }),
     email: Flags.string({ description: 'the first admin’s email', env: 'ATES_ADMIN_EMAIL' }),
@@ -43,8 +44,13 @@ ATES_ADMIN_EMAIL / ATES_ADMIN_NAME / ATES_ADMIN_PASSWORD. Run it while the serve
       clickhouseUrl: process.env.CLICKHOUSE_URL,
     });
     const runtime = await whileWaiting(`Preparing the stores in ${home}`, starting).catch((error: unknown) => {
-      if (error instanceof AtesHomeBusyError)
-        this.error(`${error.message} (\`ates setup\` needs the server stopped.)`, { exit: 3 });
+      if (error instanceof AtesHomeBusyError) {
+        this.error(
+          `${error.message}\n\`ates setup\` needs the server stopped: stop it (Ctrl-C), run \`ates setup\`, then start it again. ` +
+            'Or stop it and start it with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set.',
+          { exit: EXIT.conflict },
+        );
+      }
       throw error;
     });
     try {
@@ -54,8 +60,14 @@ ATES_ADMIN_EMAIL / ATES_ADMIN_NAME / ATES_ADMIN_PASSWORD. Run it while the serve
         return { home, created: false };
       }
       const admin = await ensureFirstAdmin(deps, {
-        email: flags.email ?? (await ask('email', () => input({ message: 'First admin’s email', required: true }))),
-        fullName: flags.name ?? (await ask('name', () => input({ message: 'Full name', required: true }))),
+        email:
+          flags.email ??
+          (await ask('email', async () =>
+            (await prompts()).input({ message: 'First admin’s email', validate: checkEmail }),
+          )),
+        fullName:
+          flags.name ??
+          (await ask('name', async () => (await prompts()).input({ message: 'Full name', required: true }))),
         password: flags.password ?? (await ask('password', () => this.newPassword())),
       }).catch((error: unknown) => {
         if (error instanceof FirstAdminError) this.error(error.message, { exit: EXIT.badInput });
@@ -74,13 +86,16 @@ ATES_ADMIN_EMAIL / ATES_ADMIN_NAME / ATES_ADMIN_PASSWORD. Run it while the serve
   }
 
   private async newPassword(): Promise<string> {
-    const chosen = await password({
+    const chosen = await (await prompts()).password({
       message: 'Password (at least 10 characters)',
       mask: '*',
       validate: (value) => value.length >= 10 || 'At least 10 characters, please.',
     });
-    const again = await password({ message: 'The same password again', mask: '*' });
-    if (again !== chosen) this.error('The passwords differ; nothing was created.', { exit: EXIT.badInput });
+    await (await prompts()).password({
+      message: 'The same password again',
+      mask: '*',
+      validate: (value) => value === chosen || 'Not the same: type the password again.',
+    });
     return chosen;
   }
 }

@@ -88,7 +88,20 @@ async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: R
   const created = admin ? await ensureFirstAdmin(deps, admin) : undefined;
   if (created) logger.info({ email: created.email }, 'created the first admin');
   else if (!(await hasEmployees(deps))) {
-    logger.warn('no employee yet: run `ates setup`, or start with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set');
+    logger.warn(
+      'no employee yet: stop the server and run `ates setup`, or start it with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set',
+    );
+  }
+}
+
+/** The API's port is taken, most often by another `ates server start`. */
+export class PortInUseError extends Error {
+  constructor(host: string, port: number) {
+    super(
+      `Port ${port} on ${host} is already in use (another aTES?). ` +
+        `Pick another with --port (or PORT), e.g. \`ates server start --port ${port + 1}\`.`,
+    );
+    this.name = 'PortInUseError';
   }
 }
 
@@ -106,6 +119,8 @@ function closeServer(server: ServerType): Promise<void> {
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(hostname, port) : error),
+    );
   });
 }

@@ -40,6 +40,8 @@ describe('ates apikey', () => {
     const refused = await term.run(['whoami'], { ATES_API_KEY: created.key });
     expect(refused.code).toBe(3);
     expect(refused.message).toContain('The API key is unknown, expired or revoked.');
+    expect(refused.message).toContain('rejected the key in ATES_API_KEY');
+    expect(refused.message).not.toContain('log in again');
     const again = await term.run(['apikey', 'revoke', created.id]);
     expect(again.code).toBe(5);
   });

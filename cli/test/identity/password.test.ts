@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { EXIT } from '../../src/base-command.ts';
-import { ates, atesAtTerminal, hasScript } from '../cli.ts';
+import { ates } from '../cli.ts';
+import { ptyDialog } from '../pty.ts';
 import { STACK_TRACE, type Terminal, terminal } from './support.ts';
 
 let stack: TestStack;
@@ -77,20 +78,24 @@ describe('ates password change', () => {
     expect(await signInStatus(employee.email, 'from-stdin-password')).toBe(200);
   });
 
-  it.skipIf(!hasScript)('asks at a terminal for the current password and the new one twice', async () => {
+  it('asks at a terminal for the current password and the new one twice', async () => {
     const employee = await stack.signUp('worker');
     const term = await terminal(stack.apiUrl);
     terminals.push(term);
     const token = employee.headers.authorization?.slice(7);
     const env = { XDG_CONFIG_HOME: term.configHome, ATES_API_URL: stack.apiUrl, ATES_TOKEN: token };
-    const { code, screen } = await atesAtTerminal(['password', 'change'], env, [
-      ['Current password', employee.password],
-      ['New password', 'short'],
-      // Ctrl-U clears what the prompt kept of the refused answer.
-      ['characters', '\u0015typed-at-a-terminal'],
-      ['New password again', 'not-the-same-one'],
-      ['Not the same', '\u0015typed-at-a-terminal'],
-    ]);
+    const { code, screen } = await ptyDialog(
+      ['password', 'change'],
+      [
+        ['Current password', employee.password],
+        ['New password', 'short'],
+        // Ctrl-U clears what the prompt kept of the refused answer.
+        ['characters', '\u0015typed-at-a-terminal'],
+        ['New password again', 'not-the-same-one'],
+        ['Not the same', '\u0015typed-at-a-terminal'],
+      ],
+      { env },
+    );
     expect(code, screen).toBe(0);
     expect(screen).not.toContain('typed-at-a-terminal');
     expect(screen).toContain('Password changed.');
@@ -153,17 +158,21 @@ describe('ates employee reset-password', () => {
     expect((await term.json(['task', 'list'])).items).toEqual([]);
     expect(await signInStatus(employee.email, oneTime)).toBe(401);
   });
-  it.skipIf(!hasScript)('at a terminal, login asks for a new password after a one-time one', async () => {
+  it('at a terminal, login asks for a new password after a one-time one', async () => {
     const employee = await stack.signUp('worker');
     const { body } = await stack.call('POST', `/v1/employees/${employee.id}/reset-password`, { as: stack.admin });
     const term = await terminal(stack.apiUrl);
     terminals.push(term);
     const env = { XDG_CONFIG_HOME: term.configHome, ATES_API_URL: stack.apiUrl };
-    const { code, screen } = await atesAtTerminal(['login', '--email', employee.email], env, [
-      ['Password', body.oneTimePassword],
-      ['New password', 'new-at-the-login'],
-      ['New password again', 'new-at-the-login'],
-    ]);
+    const { code, screen } = await ptyDialog(
+      ['login', '--email', employee.email],
+      [
+        ['Password', body.oneTimePassword],
+        ['New password', 'new-at-the-login'],
+        ['New password again', 'new-at-the-login'],
+      ],
+      { env },
+    );
     expect(code, screen).toBe(0);
     expect(screen).toContain('Your password was reset by an admin');
     expect(screen).toContain(`as ${body.fullName} <${employee.email}>, worker.`);

@@ -21,11 +21,7 @@ export async function terminal(apiUrl: string): Promise<Terminal> {
   const configHome = await mkdtemp(join(tmpdir(), 'ates-xdg-'));
   const run = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => {
     const result = await ates(args, { env: { XDG_CONFIG_HOME: configHome, ATES_API_URL: apiUrl, ...env } });
-    const message = result.stderr
-      .replaceAll(/\s*›\s*(Error:\s*)?/g, ' ')
-      .replaceAll(/\s+/g, ' ')
-      .trim();
-    return { ...result, message };
+    return { ...result, message: messageOf(result.stderr) };
   };
   return {
     configHome,
@@ -39,6 +35,13 @@ export async function terminal(apiUrl: string): Promise<Terminal> {
     close: () => rm(configHome, { recursive: true, force: true }),
   };
 }
+
+/** stderr with oclif's wrapping and ` ›   Error:` margins undone. */
+export const messageOf = (stderr: string): string =>
+  stderr
+    .replaceAll(/\s*›\s*(Error:\s*)?/g, ' ')
+    .replaceAll(/\s+/g, ' ')
+    .trim();
 
 /** What a failing command must never show. */
 export const STACK_TRACE = /\n\s+at /;

@@ -1,7 +1,6 @@
-import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import type { Rebuild } from '../../analytics.ts';
-import { AtesCommand, EXIT } from '../../base-command.ts';
+import { AtesCommand, confirmOrStop, EXIT } from '../../base-command.ts';
 import { count, progressBar } from '../../render.ts';
 
 const POLL_MS = 250;
@@ -21,13 +20,12 @@ pass --yes.`;
 
   async run(): Promise<Rebuild> {
     const { flags } = await this.parse(AnalyticsRebuild);
-    if (!flags.yes) {
-      if (!process.stdin.isTTY) this.error('Pass --yes to rebuild when not at a terminal.', { exit: EXIT.badInput });
-      const message = 'Empty the analytics store and rebuild it from the event log? Reports are incomplete meanwhile.';
-      if (!(await confirm({ message, default: false }))) this.error('Nothing changed.', { exit: EXIT.failure });
-    }
+    await confirmOrStop(
+      'Empty the analytics store and rebuild it from the event log? Reports are incomplete meanwhile.',
+      { yes: flags.yes, action: 'rebuild' },
+    );
     let rebuild = await this.request<Rebuild>('POST', '/v1/analytics/rebuild');
-    const bar = progressBar('Replaying events');
+    const bar = await progressBar('Replaying events');
     try {
       while (rebuild.state === 'running') {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));

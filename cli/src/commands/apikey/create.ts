@@ -1,6 +1,5 @@
-import { input } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask } from '../../base-command.ts';
+import { AtesCommand, ask, prompts } from '../../base-command.ts';
 import type { ApiKey } from '../../identity.ts';
 
 export default class ApikeyCreate extends AtesCommand {
@@ -22,7 +21,9 @@ export default class ApikeyCreate extends AtesCommand {
 
   async run(): Promise<ApiKey & { key: string }> {
     const { flags } = await this.parse(ApikeyCreate);
-    const name = flags.name ?? (await ask('name', () => input({ message: 'What is the key for?', required: true })));
+    const name =
+      flags.name ??
+      (await ask('name', async () => (await prompts()).input({ message: 'What is the key for?', required: true })));
     const days = flags['expires-in-days'];
     const created = await this.request<ApiKey & { key: string }>('POST', '/v1/api-keys', {
       name,

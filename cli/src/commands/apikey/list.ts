@@ -1,6 +1,6 @@
 import { AtesCommand } from '../../base-command.ts';
 import type { ApiKey } from '../../identity.ts';
-import { table, time } from '../../render.ts';
+import { shortIds, table, time } from '../../render.ts';
 
 export default class ApikeyList extends AtesCommand {
   static override summary = 'List your API keys';
@@ -12,6 +12,7 @@ export default class ApikeyList extends AtesCommand {
       this.log('You have no API keys. Create one with `ates apikey create --name <what-for>`.');
       return result;
     }
+    const short = shortIds(result.items.map((k) => k.id));
     const rows = result.items.map((k) => [
       k.name ?? '',
       `${k.start ?? ''}…`,
@@ -19,7 +20,7 @@ export default class ApikeyList extends AtesCommand {
       time(k.createdAt),
       time(k.lastUsedAt) || 'never',
       time(k.expiresAt) || 'never',
-      k.id,
+      short(k.id),
     ]);
     this.log(table(['Name', 'Starts with', 'Status', 'Created (UTC)', 'Last used', 'Expires', 'Id'], rows));
     return result;

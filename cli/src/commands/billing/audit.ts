@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
 import { type AuditEntry, type AuditLog, dayFlag, employeeFlag } from '../../billing.ts';
+import { EMPLOYEES } from '../../identity.ts';
 import { auditTable, money, whileWaiting } from '../../render.ts';
 
 export default class BillingAudit extends AtesCommand {
@@ -29,7 +30,7 @@ export default class BillingAudit extends AtesCommand {
       const value = flags[name];
       if (value) query.set(name, value);
     }
-    const path = `/v1/accounts/${encodeURIComponent(flags.employee)}/audit`;
+    const path = `/v1/accounts/${encodeURIComponent(await this.resolveId(flags.employee, EMPLOYEES))}/audit`;
     const items: AuditEntry[] = [];
     let nextCursor: string | null;
     do {

@@ -1,5 +1,6 @@
 import { AtesCommand } from '../../base-command.ts';
 import { type Account, employeeFlag } from '../../billing.ts';
+import { EMPLOYEES } from '../../identity.ts';
 import { money } from '../../render.ts';
 
 export default class BillingBalance extends AtesCommand {
@@ -15,7 +16,8 @@ export default class BillingBalance extends AtesCommand {
 
   async run(): Promise<Account> {
     const { flags } = await this.parse(BillingBalance);
-    const account = await this.request<Account>('GET', `/v1/accounts/${encodeURIComponent(flags.employee)}`);
+    const employee = await this.resolveId(flags.employee, EMPLOYEES);
+    const account = await this.request<Account>('GET', `/v1/accounts/${encodeURIComponent(employee)}`);
     const who = account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId;
     const standing =
       account.balanceCents > 0

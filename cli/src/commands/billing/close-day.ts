@@ -1,7 +1,6 @@
 import { dirname } from 'node:path';
-import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { EXIT } from '../../base-command.ts';
+import { confirmOrStop } from '../../base-command.ts';
 import {
   BillingCommand,
   type BusinessDay,
@@ -35,7 +34,8 @@ export default class BillingCloseDay extends BillingCommand {
 
   async run(): Promise<CloseDayResult> {
     const { flags } = await this.parse(BillingCloseDay);
-    if (!flags.yes) await this.confirmClose(flags.date);
+    const day = flags.date ? `business day ${flags.date}` : 'the business day in progress';
+    await confirmOrStop(`Close ${day} and pay out every positive balance?`, { yes: flags.yes, action: 'close a day' });
     const closed = await whileWaiting(
       'Closing the business day',
       this.request<ClosedDay>('POST', '/v1/business-days/close', flags.date ? { date: flags.date } : {}),
@@ -47,14 +47,6 @@ export default class BillingCloseDay extends BillingCommand {
     this.log(`Total paid out for ${closed.businessDay}: ${money(closed.payoutTotalCents)}`);
     this.log(mailSummary(payouts));
     return { ...closed, payouts };
-  }
-
-  private async confirmClose(date: string | undefined): Promise<void> {
-    if (!process.stdin.isTTY) this.error('Pass --yes to close a day when not at a terminal.', { exit: EXIT.badInput });
-    const day = date ? `business day ${date}` : 'today';
-    if (!(await confirm({ message: `Close ${day} and pay out every positive balance?`, default: false }))) {
-      this.error('Nothing changed.', { exit: EXIT.failure });
-    }
   }
 
   /** The workers send the emails; give them a moment so the table can say where each went. */

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
 import type { DeadLetterItem } from '../../bus.ts';
-import { table, time } from '../../render.ts';
+import { shortIds, table, time } from '../../render.ts';
 
 export default class BusDeadLetters extends AtesCommand {
   static override summary = 'List deliveries that failed all their retries, and poison events (admin)';
@@ -34,16 +34,17 @@ export default class BusDeadLetters extends AtesCommand {
       this.log('No dead letters: every delivery was applied.');
       return { items };
     }
+    const short = shortIds(items.map((letter) => letter.id));
     const rows = items.map((letter) => [
-      letter.id,
+      short(letter.id),
       letter.consumer,
       time(letter.failedAt),
       letter.attempts,
       letter.events.map((e) => `${e.eventName} v${e.eventVersion ?? '?'}`).join(', ') ||
         '(no events: malformed delivery)',
-      (letter.reason ?? '').slice(0, 60),
+      letter.reason ?? '',
     ]);
-    this.log(table(['Id', 'Consumer', 'Failed at (UTC)', 'Attempts', 'Events', 'Reason'], rows));
+    this.log(table(['Id', 'Consumer', 'Failed at (UTC)', 'Attempts', 'Events', 'Reason'], rows, { flexible: [4, 5] }));
     this.log('Retry with: ates bus retry --consumer <consumer> [--id <id>]; drop with: ates bus discard');
     return { items };
   }

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
-import { AtesCommand } from '../../base-command.ts';
-import { confirmOrYes } from '../../bus.ts';
+import { AtesCommand, confirmOrStop } from '../../base-command.ts';
 
 export default class BusDiscard extends AtesCommand {
   static override summary = 'Drop dead-lettered deliveries for good (admin)';
@@ -22,7 +21,10 @@ Asks first at a terminal; elsewhere pass --yes.`;
   async run(): Promise<{ discarded: number }> {
     const { flags } = await this.parse(BusDiscard);
     const which = flags.id ? `${flags.id.length} dead letter(s)` : 'every dead letter';
-    await confirmOrYes(flags.yes, `Drop ${which} of ${flags.consumer} for good?`);
+    await confirmOrStop(`Drop ${which} of ${flags.consumer} for good?`, {
+      yes: flags.yes,
+      action: 'discard dead letters',
+    });
     const result = await this.request<{ discarded: number }>('POST', '/v1/dead-letters/discard', {
       consumer: flags.consumer,
       ...(flags.id ? { ids: flags.id } : {}),

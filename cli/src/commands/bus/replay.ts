@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { AtesCommand, EXIT } from '../../base-command.ts';
-import { confirmOrYes, type Replay, type Status } from '../../bus.ts';
+import { AtesCommand, confirmOrStop, EXIT } from '../../base-command.ts';
+import type { Replay, Status } from '../../bus.ts';
 import { count, progressBar } from '../../render.ts';
 
 const POLL_MS = 250;
@@ -29,10 +29,10 @@ only what it missed is applied. Asks first at a terminal; elsewhere pass --yes.`
       });
     }
     const since = flags.from ? ` published since ${flags.from}` : '';
-    await confirmOrYes(
-      flags.yes,
-      `Deliver every event${since} to ${flags.consumer} once more? Its inbox skips what it has.`,
-    );
+    await confirmOrStop(`Deliver every event${since} to ${flags.consumer} once more? Its inbox skips what it has.`, {
+      yes: flags.yes,
+      action: 'replay',
+    });
     const replay = await this.request<Replay>('POST', '/v1/bus/replays', {
       consumer: flags.consumer,
       ...(flags.from ? { from: flags.from } : {}),
@@ -48,7 +48,7 @@ only what it missed is applied. Asks first at a terminal; elsewhere pass --yes.`
 
   /** Shows the consumer working through its queue; returns what is left when it empties or stalls. */
   private async follow(replay: Replay): Promise<number> {
-    const bar = progressBar(`Replaying to ${replay.consumer}`);
+    const bar = await progressBar(`Replaying to ${replay.consumer}`);
     let queued = replay.deliveries;
     let stalled = 0;
     try {

@@ -9,14 +9,19 @@ export default class BusRetry extends AtesCommand {
   ];
   static override flags = {
     consumer: Flags.string({ description: 'the consumer whose dead letters to retry', required: true }),
-    id: Flags.string({ description: 'only this dead letter (repeatable)', multiple: true }),
+    id: Flags.string({
+      description: 'only this dead letter, by its id or a unique start of it (repeatable)',
+      multiple: true,
+    }),
   };
 
   async run(): Promise<{ retried: number }> {
     const { flags } = await this.parse(BusRetry);
+    const letters = { noun: 'dead letter', path: `/v1/dead-letters?consumer=${encodeURIComponent(flags.consumer)}` };
+    const ids = flags.id && (await Promise.all(flags.id.map((id) => this.resolveId(id, letters))));
     const result = await this.request<{ retried: number }>('POST', '/v1/dead-letters/retry', {
       consumer: flags.consumer,
-      ...(flags.id ? { ids: flags.id } : {}),
+      ...(ids ? { ids } : {}),
     });
     this.log(`${result.retried} ${result.retried === 1 ? 'delivery' : 'deliveries'} sent back to ${flags.consumer}.`);
     return result;

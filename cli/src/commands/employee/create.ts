@@ -1,7 +1,6 @@
-import { input, password, select } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask } from '../../base-command.ts';
-import { type Employee, ROLES } from '../../identity.ts';
+import { AtesCommand, ask, prompts } from '../../base-command.ts';
+import { checkEmail, type Employee, ROLES } from '../../identity.ts';
 import { describeEmployee } from '../../render.ts';
 
 type Created = Employee & { generatedPassword?: string };
@@ -9,7 +8,8 @@ type Created = Employee & { generatedPassword?: string };
 export default class EmployeeCreate extends AtesCommand {
   static override summary = 'Create an employee who can sign in (admin)';
   static override description = `Asks for whatever the flags leave out when run at a terminal. Without --password (and
-an empty answer at the prompt) a strong password is generated and shown once.`;
+an empty answer at the prompt) a strong password is generated and shown once. Each answer is checked
+as it is given: the email must look like one and be nobody's yet.`;
   static override examples = [
     '<%= config.bin %> employee create',
     '<%= config.bin %> employee create --email kesha@popug.inc --name "Kesha Popug" --role worker',
@@ -24,12 +24,17 @@ an empty answer at the prompt) a strong password is generated and shown once.`;
 
   async run(): Promise<Created> {
     const { flags } = await this.parse(EmployeeCreate);
-    const email = flags.email ?? (await ask('email', () => input({ message: 'Email', required: true })));
-    const fullName = flags.name ?? (await ask('name', () => input({ message: 'Full name', required: true })));
+    const email =
+      flags.email ??
+      (await ask('email', async () =>
+        (await prompts()).input({ message: 'Email', validate: (v) => this.newEmail(v) }),
+      ));
+    const fullName =
+      flags.name ?? (await ask('name', async () => (await prompts()).input({ message: 'Full name', required: true })));
     const role =
       flags.role ??
-      (await ask('role', () =>
-        select({ message: 'Role', choices: ROLES.map((value) => ({ value })), default: 'worker' }),
+      (await ask('role', async () =>
+        (await prompts()).select({ message: 'Role', choices: ROLES.map((value) => ({ value })), default: 'worker' }),
       ));
     const chosen = flags.password ?? (process.stdin.isTTY ? await this.askPassword() : '');
     const created = await this.request<Created>('POST', '/v1/employees', {
@@ -43,8 +48,19 @@ an empty answer at the prompt) a strong password is generated and shown once.`;
     return created;
   }
 
-  private askPassword(): Promise<string> {
-    return password({
+  /** At the prompt: the email must look like one and belong to nobody yet. */
+  private async newEmail(value: string): Promise<true | string> {
+    const shape = checkEmail(value);
+    if (shape !== true) return shape;
+    const { items } = await this.request<{ items: Employee[] }>(
+      'GET',
+      `/v1/employees?email=${encodeURIComponent(value.trim())}`,
+    );
+    return items.length === 0 || `${value.trim()} already belongs to ${items[0]?.fullName}.`;
+  }
+
+  private async askPassword(): Promise<string> {
+    return (await prompts()).password({
       message: 'Password (empty: generate one)',
       mask: '*',
       validate: (value) => value.length === 0 || value.length >= 10 || 'At least 10 characters, or empty.',

@@ -1,6 +1,5 @@
-import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { EXIT } from '../../base-command.ts';
+import { confirmOrStop } from '../../base-command.ts';
 import { type Employee, EmployeeCommand, employeeArg } from '../../identity.ts';
 import { describeEmployee } from '../../render.ts';
 
@@ -19,14 +18,10 @@ export default class EmployeeDeactivate extends EmployeeCommand {
   async run(): Promise<Employee> {
     const { args, flags } = await this.parse(EmployeeDeactivate);
     const target = await this.findEmployee(args.employee);
-    if (!flags.yes) {
-      if (!process.stdin.isTTY) this.error('Pass --yes to deactivate when not at a terminal.', { exit: EXIT.badInput });
-      const sure = await confirm({
-        message: `Deactivate ${describeEmployee(target)}? There is no undo.`,
-        default: false,
-      });
-      if (!sure) this.error('Nothing changed.', { exit: EXIT.failure });
-    }
+    await confirmOrStop(`Deactivate ${describeEmployee(target)}? There is no undo.`, {
+      yes: flags.yes,
+      action: 'deactivate',
+    });
     const employee = await this.request<Employee>('POST', `/v1/employees/${target.id}/deactivate`);
     this.log(`Deactivated ${describeEmployee(employee)}: their sessions ended and their API keys stopped working.`);
     return employee;

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
 import { type Employee, ROLES } from '../../identity.ts';
-import { table, time } from '../../render.ts';
+import { shortIds, table, time } from '../../render.ts';
 
 export default class EmployeeList extends AtesCommand {
   static override summary = 'List employees by name (admin)';
@@ -40,15 +40,16 @@ export default class EmployeeList extends AtesCommand {
     } while (flags.all && nextCursor);
     if (items.length === 0) this.log('No employees match.');
     else {
+      const short = shortIds(items.map((e) => e.id));
       const rows = items.map((e) => [
         e.fullName,
         e.email,
         e.role,
         e.active ? 'active' : 'deactivated',
         time(e.createdAt),
-        e.id,
+        short(e.id),
       ]);
-      this.log(table(['Name', 'Email', 'Role', 'Status', 'Since (UTC)', 'Id'], rows));
+      this.log(table(['Name', 'Email', 'Role', 'Status', 'Since (UTC)', 'Id'], rows, { flexible: [0, 1] }));
     }
     if (nextCursor) this.log(`More: ates employee list --cursor ${nextCursor} (or --all)`);
     return { items, nextCursor };

@@ -1,6 +1,5 @@
-import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { EXIT } from '../../base-command.ts';
+import { confirmOrStop } from '../../base-command.ts';
 import { type Employee, EmployeeCommand, employeeArg } from '../../identity.ts';
 import { describeEmployee } from '../../render.ts';
 
@@ -23,14 +22,10 @@ Asks first at a terminal; elsewhere pass --yes. Needs a signed-in admin, not an 
   async run(): Promise<Reset> {
     const { args, flags } = await this.parse(EmployeeResetPassword);
     const target = await this.findEmployee(args.employee);
-    if (!flags.yes) {
-      if (!process.stdin.isTTY) this.error('Pass --yes to reset when not at a terminal.', { exit: EXIT.badInput });
-      const sure = await confirm({
-        message: `Reset the password of ${describeEmployee(target)}? Their sessions end now.`,
-        default: false,
-      });
-      if (!sure) this.error('Nothing changed.', { exit: EXIT.failure });
-    }
+    await confirmOrStop(`Reset the password of ${describeEmployee(target)}? Their sessions end now.`, {
+      yes: flags.yes,
+      action: 'reset a password',
+    });
     const reset = await this.request<Reset>('POST', `/v1/employees/${target.id}/reset-password`);
     this.log(`Reset the password of ${describeEmployee(reset)}; their sessions have ended.`);
     this.log(`One-time password, shown this once: ${reset.oneTimePassword}`);

@@ -1,6 +1,5 @@
-import { password } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { ask } from '../../base-command.ts';
+import { ask, prompts } from '../../base-command.ts';
 import { loadCredentials } from '../../credentials.ts';
 import { newPasswordFlag, PasswordCommand } from '../../passwords.ts';
 
@@ -32,7 +31,9 @@ is the only command that works until you have changed the one-time password.`;
       : {
           current:
             flags['current-password'] ??
-            (await ask('current-password', () => password({ message: 'Current password', mask: '*' }))),
+            (await ask('current-password', async () =>
+              (await prompts()).password({ message: 'Current password', mask: '*' }),
+            )),
           next: flags['new-password'] ?? (await ask('new-password', () => this.askNewPassword())),
         };
     await this.changePassword(current, next);

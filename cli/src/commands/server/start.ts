@@ -1,7 +1,8 @@
 import { FirstAdminError } from '@ates/api';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
 import { Command, Flags } from '@oclif/core';
-import { startRuntime } from '../../server/runtime.ts';
+import { EXIT } from '../../base-command.ts';
+import { PortInUseError, startRuntime } from '../../server/runtime.ts';
 import { stopRequested } from '../../server/stop-requested.ts';
 
 export default class ServerStart extends Command {
@@ -11,7 +12,9 @@ CLICKHOUSE_URL the embedded ClickHouse engine (chDB) keeps analytics in <home>/a
 --api-only and --workers-only run the halves as separate processes against a shared Postgres.
 Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their queue.
 On an installation with no employee yet, ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD (and optionally
-ATES_ADMIN_NAME) create the first admin; without them, run \`ates setup\`.`;
+ATES_ADMIN_NAME) create the first admin; without them, stop the server and run \`ates setup\`.
+At a terminal the log is for people; elsewhere it is one JSON object a line. A home in use by
+another process, or a port already taken, is exit 6.`;
   static override examples = [
     '<%= config.bin %> server start',
     '<%= config.bin %> server start --port 8080 --home /var/lib/ates',
@@ -45,8 +48,9 @@ ATES_ADMIN_NAME) create the first admin; without them, run \`ates setup\`.`;
       await runtime.stop();
       logger.info('stopped');
     } catch (error) {
-      if (error instanceof AtesHomeBusyError) this.error(error.message, { exit: 3 });
-      if (error instanceof FirstAdminError) this.error(error.message, { exit: 2 });
+      if (error instanceof AtesHomeBusyError || error instanceof PortInUseError)
+        this.error(error.message, { exit: EXIT.conflict });
+      if (error instanceof FirstAdminError) this.error(error.message, { exit: EXIT.badInput });
       throw error;
     }
   }
@@ -54,7 +58,8 @@ ATES_ADMIN_NAME) create the first admin; without them, run \`ates setup\`.`;
   private firstAdminFromEnvironment() {
     const { ATES_ADMIN_EMAIL: email, ATES_ADMIN_PASSWORD: password, ATES_ADMIN_NAME: fullName } = process.env;
     if (!email && !password) return undefined;
-    if (!email || !password) this.error('Set both ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD, or neither.', { exit: 2 });
+    if (!email || !password)
+      this.error('Set both ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD, or neither.', { exit: EXIT.badInput });
     return { email, password, fullName };
   }
 }

@@ -1,7 +1,6 @@
 import { JIRA_ID } from '@ates/db/bus/legacy-title';
-import { input } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, ask } from '../../base-command.ts';
+import { AtesCommand, ask, prompts } from '../../base-command.ts';
 import { describeTask, money } from '../../render.ts';
 import type { Task } from '../../tasks.ts';
 
@@ -17,7 +16,10 @@ export default class TaskCreate extends AtesCommand {
     '<%= config.bin %> task create --title "[UP-42] - Fix the beak" --description "It squeaks" --json',
   ];
   static override flags = {
-    title: Flags.string({ description: 'what is to be done; no [ or ]' }),
+    title: Flags.string({
+      description:
+        'what is to be done, with no [ or ] in it; the old form "[UP-42] - Fix the beak" is split into jira id and title',
+    }),
     'jira-id': Flags.string({ description: 'the jira issue, like UP-42' }),
     description: Flags.string({ description: 'more words about it' }),
   };
@@ -25,11 +27,12 @@ export default class TaskCreate extends AtesCommand {
   async run(): Promise<Task> {
     const { flags } = await this.parse(TaskCreate);
     const interactive = flags.title === undefined;
-    const title = flags.title ?? (await ask('title', () => input({ message: 'Title', required: true })));
+    const title =
+      flags.title ?? (await ask('title', async () => (await prompts()).input({ message: 'Title', required: true })));
     const jiraId = flags['jira-id'] ?? (interactive ? await this.askJiraId() : undefined);
     const description =
       flags.description ??
-      (interactive ? (await input({ message: 'Description (optional)' })) || undefined : undefined);
+      (interactive ? (await (await prompts()).input({ message: 'Description (optional)' })) || undefined : undefined);
     const task = await this.request<Task>('POST', '/v1/tasks', { title, jiraId, description });
     this.log(describeTask(task));
     this.log(`Assigned to ${task.assigneeName}, who paid its fee of ${money(task.assignFeeCents)}.`);
@@ -37,7 +40,7 @@ export default class TaskCreate extends AtesCommand {
   }
 
   private async askJiraId(): Promise<string | undefined> {
-    const answer = await input({
+    const answer = await (await prompts()).input({
       message: 'Jira id (optional, like UP-42)',
       validate: (value) => value === '' || JIRA_ID.test(value) || 'Like UP-42, or empty.',
     });

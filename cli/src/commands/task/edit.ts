@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { AtesCommand, EXIT } from '../../base-command.ts';
+import { EXIT } from '../../base-command.ts';
 import { describeTask } from '../../render.ts';
-import { type Task, taskArg } from '../../tasks.ts';
+import { type Task, TaskCommand, taskArg } from '../../tasks.ts';
 
-export default class TaskEdit extends AtesCommand {
+export default class TaskEdit extends TaskCommand {
   static override summary = "Change an open task's title, jira id or description";
   static override description =
     'The creator, a manager or an admin may edit an open task; its prices, assignee and status stay as they are. ' +
@@ -27,7 +27,8 @@ export default class TaskEdit extends AtesCommand {
     if (title === undefined && jiraId === undefined && description === undefined) {
       this.error('Nothing to change: give --title, --jira-id or --description.', { exit: EXIT.badInput });
     }
-    const task = await this.request<Task>('PATCH', `/v1/tasks/${encodeURIComponent(args.id)}`, {
+    const id = await this.taskId(args.id);
+    const task = await this.request<Task>('PATCH', `/v1/tasks/${encodeURIComponent(id)}`, {
       title,
       jiraId: jiraId === '' ? null : jiraId,
       description: description === '' ? null : description,

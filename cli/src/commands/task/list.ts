@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
+import { EMPLOYEES } from '../../identity.ts';
 import { taskTable } from '../../render.ts';
 import type { Task, TaskPage } from '../../tasks.ts';
 
@@ -17,7 +18,9 @@ export default class TaskList extends AtesCommand {
   ];
   static override flags = {
     mine: Flags.boolean({ description: 'only the tasks assigned to you', exclusive: ['assignee'] }),
-    assignee: Flags.string({ description: 'only the tasks of this employee, by id or email (managers and admins)' }),
+    assignee: Flags.string({
+      description: 'only the tasks of this employee, by email, id or a unique start of the id (managers and admins)',
+    }),
     'jira-id': Flags.string({ description: 'only the tasks of this jira issue, like UP-42' }),
     search: Flags.string({ description: 'only tasks whose title or description contains this text' }),
     status: Flags.option({ description: 'only open or done tasks', options: ['open', 'done'] as const })(),
@@ -29,7 +32,7 @@ export default class TaskList extends AtesCommand {
   async run(): Promise<TaskPage> {
     const { flags } = await this.parse(TaskList);
     const query = new URLSearchParams({ limit: String(flags.limit) });
-    const assignee = flags.mine ? 'me' : flags.assignee;
+    const assignee = flags.mine ? 'me' : flags.assignee && (await this.resolveId(flags.assignee, EMPLOYEES));
     if (assignee) query.set('assignee', assignee);
     if (flags.status) query.set('status', flags.status);
     if (flags['jira-id']) query.set('jiraId', flags['jira-id']);

@@ -1,6 +1,5 @@
-import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
-import { AtesCommand, EXIT } from '../../base-command.ts';
+import { AtesCommand, confirmOrStop } from '../../base-command.ts';
 import { count, whileWaiting } from '../../render.ts';
 
 interface ReassignResult {
@@ -20,11 +19,10 @@ export default class TaskReassign extends AtesCommand {
 
   async run(): Promise<ReassignResult> {
     const { flags } = await this.parse(TaskReassign);
-    if (!flags.yes) {
-      if (!process.stdin.isTTY) this.error('Pass --yes to reassign when not at a terminal.', { exit: EXIT.badInput });
-      const message = 'Reassign every open task? Whoever receives one is charged its fee again.';
-      if (!(await confirm({ message, default: false }))) this.error('Nothing changed.', { exit: EXIT.failure });
-    }
+    await confirmOrStop('Reassign every open task? Whoever receives one is charged its fee again.', {
+      yes: flags.yes,
+      action: 'reassign',
+    });
     const result = await whileWaiting(
       'Reassigning the open tasks',
       this.request<ReassignResult>('POST', '/v1/tasks/reassign'),

@@ -1,0 +1,30 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Plugin } from '@oclif/core';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const MANIFEST_PATH = fileURLToPath(new URL('../oclif.manifest.json', import.meta.url));
+
+/** What oclif reads at start instead of importing every command module to learn its flags and help. */
+export async function buildManifest(): Promise<string> {
+  const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true });
+  await plugin.load();
+  return `${JSON.stringify(plugin.manifest, null, 2)}\n`;
+}
+
+/** `node cli/scripts/manifest.ts` writes the manifest (every install does); `--check` fails when it is stale. */
+async function main(check: boolean): Promise<number> {
+  const built = await buildManifest();
+  if (!check) {
+    await writeFile(MANIFEST_PATH, built);
+    return 0;
+  }
+  const shipped = await readFile(MANIFEST_PATH, 'utf8').catch(() => '');
+  if (shipped === built) return 0;
+  console.error(
+    `${MANIFEST_PATH} is stale: run \`npx -y pnpm@10 manifest\` (the commands changed since the last install).`,
+  );
+  return 1;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exit(await main(process.argv.includes('--check')));
