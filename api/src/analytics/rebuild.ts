@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '@ates/db';
 import { rebuildReadSide } from '@ates/db/analytics/projection';
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import { conflict } from '../http/problem.ts';
 import type { RebuildStatus } from './schemas.ts';
-
-/** Held for the whole of a rebuild, by whichever API process runs it: one rebuild at a time. */
-const REBUILD_LOCK = 7_420_402;
 
 export interface Rebuilds {
   /** Starts a rebuild in the background and returns at once; a conflict if one is running. */
@@ -41,7 +39,7 @@ export function createRebuilds({ db, bus, analytics }: ApiDeps): Rebuilds {
       locked = resolve;
     });
     const run = db.transaction(async (tx) => {
-      const [row] = await tx.execute<{ held: boolean }>(sql`select pg_try_advisory_xact_lock(${REBUILD_LOCK}) as held`);
+      const [row] = await tx.execute<{ held: boolean }>(sql`select pg_try_advisory_xact_lock(${ADVISORY_LOCKS.rebuild}) as held`);
       held = row?.held === true;
       locked(held);
       if (!held) return;

@@ -9,6 +9,7 @@ import {
   type TaskData,
 } from '@ates/db';
 import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus/legacy-title';
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/problem.ts';
@@ -23,8 +24,6 @@ export interface TaskDeps {
 const PRODUCER = 'tasks';
 /** Managers and admins see and list every task; everyone else only the tasks assigned to them. */
 const SEES_ALL: Role[] = ['manager', 'admin'];
-/** Held for the length of a reassign, so two reassigns queue instead of locking rows in turn. */
-const REASSIGN_LOCK = 7_420_101;
 
 /** Each database's pool of assignable employees, shared by every request of the process. */
 const pools = new WeakMap<Database, AssignablePool>();
@@ -207,7 +206,7 @@ const REASSIGN_CHUNK = 10_000;
 export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<ReassignResult> {
   return db.transaction(async (tx) => {
     const [{ at } = { at: '' }] = await tx.execute<{ at: string }>(
-      sql`select pg_advisory_xact_lock(${REASSIGN_LOCK}), ${sql.raw(iso('now()'))} as at`,
+      sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.reassign}), ${sql.raw(iso('now()'))} as at`,
     );
     const starts = await tx.execute<{ id: string }>(sql`
       select id from (select id, row_number() over (order by id) as n from tasks.task where status = 'open') t

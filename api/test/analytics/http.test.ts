@@ -1,3 +1,4 @@
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
@@ -273,7 +274,7 @@ describe.each(ENGINES)('analytics over HTTP on %s', (engine) => {
 
   it('runs one rebuild at a time, across API processes too', async () => {
     await stack.runtime.conn.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(7420402)`);
+      await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.rebuild})`);
       const refused = await stack.call('POST', '/v1/analytics/rebuild', { as: stack.admin });
       expect(refused.status).toBe(409);
     });
