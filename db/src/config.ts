@@ -10,3 +10,10 @@ export function atesHome(override?: string): string {
 export function businessTimeZone(): string {
   return process.env.ATES_TIMEZONE ?? 'UTC';
 }
+
+/** How many tasks a worker or an accountant may create in any hour; managers and admins have no limit. */
+export function tasksPerHour(): number {
+  const value = process.env.ATES_TASKS_PER_HOUR ?? '60';
+  if (!/^\d+$/.test(value)) throw new Error(`ATES_TASKS_PER_HOUR must be a whole number of tasks, not "${value}".`);
+  return Number(value);
+}

@@ -12,6 +12,8 @@ export const ADVISORY_LOCKS = {
   employeeChanges: 7_420_102,
   /** Held for the length of a reassign, so two reassigns queue instead of locking rows in turn. */
   reassign: 7_420_201,
+  /** With a creator's id as the second key: their task creations are counted against the hourly quota one at a time. */
+  taskQuota: 7_420_202,
   /** Held by every writer of the ledger (the posting consumer, close-day). */
   ledger: 7_420_301,
   /** Held shared by every projection transaction, exclusively while a rebuild empties the read side. */
