@@ -6,7 +6,7 @@ export { splitLegacyTitle } from './bus/legacy-title.ts';
 export { EventSchemaError } from './bus/registry.ts';
 export { defineConsumer } from './bus/topology.ts';
 export { atesHome, businessTimeZone, tasksPerHour } from './config.ts';
-export { logger } from './logger.ts';
+export { createLogger, logger } from './logger.ts';
 export {
   connectPostgres,
   type Database,

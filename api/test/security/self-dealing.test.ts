@@ -69,7 +69,8 @@ describe('a task never lands on its creator', () => {
     others = [await stack.signUp('worker'), await stack.signUp('accountant')];
     await employeesSettled();
     for (let i = 0; i < 30; i++) {
-      const created = i % 2 ? await createTask(creator, `Mine ${i}`) : await createThroughSecondApi(creator, `Mine ${i}`);
+      const created =
+        i % 2 ? await createTask(creator, `Mine ${i}`) : await createThroughSecondApi(creator, `Mine ${i}`);
       expect(created.status).toBe(201);
       expect(created.body.createdBy).toBe(creator.id);
       expect(others.map((o) => o.id)).toContain(created.body.assigneeId);
