@@ -1,5 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { type Credentials, loadCredentials } from './credentials.ts';
+import { printable } from './render.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 
@@ -27,6 +28,11 @@ interface Problem {
   title?: string;
   detail?: string;
   status?: number;
+}
+
+/** Scheme, host and port: a session is bound to all three, so https is never downgraded either. */
+function origin(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : url;
 }
 
 /** Asks at a terminal for input a flag did not give; elsewhere, a clear error naming the flag. */
@@ -80,10 +86,8 @@ export abstract class AtesCommand extends Command {
     if (options.token !== undefined) {
       if (options.token) headers.authorization = `Bearer ${options.token}`;
     } else if (process.env.ATES_API_KEY) headers['x-api-key'] = process.env.ATES_API_KEY;
-    else {
-      const token = process.env.ATES_TOKEN ?? this.credentials?.token;
-      if (token) headers.authorization = `Bearer ${token}`;
-    }
+    else if (process.env.ATES_TOKEN) headers.authorization = `Bearer ${process.env.ATES_TOKEN}`;
+    else if (this.credentials) headers.authorization = `Bearer ${this.storedToken(base, this.credentials)}`;
     const { body } = options;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -106,8 +110,23 @@ export abstract class AtesCommand extends Command {
     return { body: payload as T, headers: response.headers };
   }
 
+  /**
+   * The stored session's token, only for the API it was issued by: sent anywhere else, it would
+   * hand that session to whoever runs the other end. `ates login --api <url>` signs in there.
+   */
+  private storedToken(base: string, credentials: Credentials): string {
+    if (origin(base) !== origin(credentials.apiUrl)) {
+      this.error(
+        `You are logged in to ${credentials.apiUrl}, not to ${base}: your session is not sent elsewhere.\n` +
+          `Log in there with \`ates login --api ${base}\`, or drop --api (and ATES_API_URL).`,
+        { exit: EXIT.notSignedIn },
+      );
+    }
+    return credentials.token;
+  }
+
   private fail(status: number, problem: Problem | undefined, caller: 'signing-in' | 'anonymous' | 'signed-in'): never {
-    const detail = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
+    const detail = printable(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
     if (status === 401 && caller === 'anonymous') {
       this.error('You are not logged in: run `ates login` (or set ATES_TOKEN or ATES_API_KEY).', {
         exit: EXIT.notSignedIn,

@@ -2,7 +2,7 @@ import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import type { Rebuild } from '../../analytics.ts';
 import { AtesCommand, EXIT } from '../../base-command.ts';
-import { count, progressBar } from '../../render.ts';
+import { count, printable, progressBar } from '../../render.ts';
 
 const POLL_MS = 250;
 
@@ -37,7 +37,8 @@ pass --yes.`;
     } finally {
       bar.stop();
     }
-    if (rebuild.state === 'failed') this.error(`The rebuild failed: ${rebuild.error}`, { exit: EXIT.failure });
+    if (rebuild.state === 'failed')
+      this.error(`The rebuild failed: ${printable(rebuild.error ?? '')}`, { exit: EXIT.failure });
     const seconds = (Date.parse(rebuild.finishedAt ?? '') - Date.parse(rebuild.startedAt)) / 1000;
     this.log(`Rebuilt the analytics store from ${count(rebuild.done)} events in ${seconds.toFixed(1)} s.`);
     if (rebuild.rejected > 0)

@@ -2,6 +2,7 @@ import { input } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask } from '../../base-command.ts';
 import type { ApiKey } from '../../identity.ts';
+import { printable } from '../../render.ts';
 
 export default class ApikeyCreate extends AtesCommand {
   static override summary = 'Create an API key for an integration; it acts as you';
@@ -28,7 +29,9 @@ export default class ApikeyCreate extends AtesCommand {
       name,
       ...(days === undefined ? {} : { expiresInDays: days }),
     });
-    this.log(`Created the API key "${created.name}" (id ${created.id}). Copy it now; it is not shown again:`);
+    this.log(
+      `Created the API key "${printable(created.name ?? '')}" (id ${created.id}). Copy it now; it is not shown again:`,
+    );
     this.log(created.key);
     return created;
   }

@@ -1,6 +1,6 @@
 import { AtesCommand } from '../../base-command.ts';
 import { type Account, employeeFlag } from '../../billing.ts';
-import { money } from '../../render.ts';
+import { money, printable } from '../../render.ts';
 
 export default class BillingBalance extends AtesCommand {
   static override summary = 'Show a balance: yours, or an employee’s (admins, accountants)';
@@ -16,7 +16,7 @@ export default class BillingBalance extends AtesCommand {
   async run(): Promise<Account> {
     const { flags } = await this.parse(BillingBalance);
     const account = await this.request<Account>('GET', `/v1/accounts/${encodeURIComponent(flags.employee)}`);
-    const who = account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId;
+    const who = printable(account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId);
     const standing =
       account.balanceCents > 0
         ? 'paid out at the close of the day'

@@ -2,7 +2,7 @@ import { JIRA_ID } from '@ates/db/bus/legacy-title';
 import { input } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask } from '../../base-command.ts';
-import { describeTask, money } from '../../render.ts';
+import { describeTask, money, printable } from '../../render.ts';
 import type { Task } from '../../tasks.ts';
 
 export default class TaskCreate extends AtesCommand {
@@ -32,7 +32,7 @@ export default class TaskCreate extends AtesCommand {
       (interactive ? (await input({ message: 'Description (optional)' })) || undefined : undefined);
     const task = await this.request<Task>('POST', '/v1/tasks', { title, jiraId, description });
     this.log(describeTask(task));
-    this.log(`Assigned to ${task.assigneeName}, who paid its fee of ${money(task.assignFeeCents)}.`);
+    this.log(`Assigned to ${printable(task.assigneeName)}, who paid its fee of ${money(task.assignFeeCents)}.`);
     return task;
   }
 
