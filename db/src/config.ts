@@ -1,9 +1,17 @@
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Where aTES keeps its embedded Postgres, its analytics store and its mail outbox. */
 export function atesHome(override?: string): string {
   return resolve(override ?? process.env.ATES_HOME ?? join(homedir(), '.ates'));
+}
+
+/** Creates `path` (and what is missing above it) as 0700, or takes group and other access off it. */
+export async function makePrivateFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const { mode } = await stat(path);
+  if (mode & 0o077) await chmod(path, mode & 0o700);
 }
 
 /** The business day's time zone: every close-day and every report counts days in it. */

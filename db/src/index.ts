@@ -5,7 +5,7 @@ export type * from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
 export { EventSchemaError } from './bus/registry.ts';
 export { defineConsumer } from './bus/topology.ts';
-export { atesHome, businessTimeZone, tasksPerHour } from './config.ts';
+export { atesHome, businessTimeZone, makePrivateFolder, tasksPerHour } from './config.ts';
 export { createLogger, logger } from './logger.ts';
 export {
   connectPostgres,

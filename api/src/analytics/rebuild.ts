@@ -39,7 +39,9 @@ export function createRebuilds({ db, bus, analytics }: ApiDeps): Rebuilds {
       locked = resolve;
     });
     const run = db.transaction(async (tx) => {
-      const [row] = await tx.execute<{ held: boolean }>(sql`select pg_try_advisory_xact_lock(${ADVISORY_LOCKS.rebuild}) as held`);
+      const [row] = await tx.execute<{ held: boolean }>(
+        sql`select pg_try_advisory_xact_lock(${ADVISORY_LOCKS.rebuild}) as held`,
+      );
       held = row?.held === true;
       locked(held);
       if (!held) return;

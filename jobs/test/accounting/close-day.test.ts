@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, calendarDay, ledgerCalendar, lockLedger } from '@ates/db/accounting/business-day';
-import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
