@@ -7,11 +7,14 @@ export function atesHome(override?: string): string {
   return resolve(override ?? process.env.ATES_HOME ?? join(homedir(), '.ates'));
 }
 
-/** Creates `path` (and what is missing above it) as 0700, or takes group and other access off it. */
+/**
+ * Creates `path` (and what is missing above it) as 0700, or takes group and other access off a
+ * folder of ours that has it. A shared folder (sticky, like /tmp) or someone else's is left alone.
+ */
 export async function makePrivateFolder(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
-  const { mode } = await stat(path);
-  if (mode & 0o077) await chmod(path, mode & 0o700);
+  const { mode, uid } = await stat(path);
+  if (mode & 0o077 && !(mode & 0o1000) && uid === process.getuid?.()) await chmod(path, mode & 0o700);
 }
 
 /** The business day's time zone: every close-day and every report counts days in it. */
