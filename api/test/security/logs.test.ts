@@ -25,7 +25,7 @@ beforeAll(async () => {
     ATES_ADMIN_PASSWORD: ADMIN.password,
   });
   api = String(server.line.api);
-});
+}, 300_000);
 
 afterAll(async () => {
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
@@ -43,7 +43,7 @@ async function signIn(): Promise<string> {
   return response.headers.get('set-auth-token') ?? '';
 }
 
-describe('the server log', () => {
+describe('the server log', { timeout: 300_000 }, () => {
   it('keeps an unexpected error without its query parameters, the token or any password', async () => {
     const token = await signIn();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
