@@ -132,16 +132,19 @@ async function benchHttpCreate(): Promise<void> {
   const stack = await benchStack();
   const { runtime, api, boss } = stack;
   try {
-    for (let i = 0; i < HTTP_CLIENTS; i++) {
-      await call(api, 'POST', '/v1/employees', boss, {
-        email: `worker${i}@popug.inc`,
-        fullName: `Worker ${i}`,
-        role: 'worker',
-        password: `worker-password-${i}`,
-      });
+    // The clients are managers, who have no hourly limit; the tasks land on as many workers.
+    for (const role of ['manager', 'worker']) {
+      for (let i = 0; i < HTTP_CLIENTS; i++) {
+        await call(api, 'POST', '/v1/employees', boss, {
+          email: `${role}${i}@popug.inc`,
+          fullName: `${role} ${i}`,
+          role,
+          password: `${role}-password-${i}`,
+        });
+      }
     }
     const clients = await Promise.all(
-      Array.from({ length: HTTP_CLIENTS }, (_, i) => signIn(api, `worker${i}@popug.inc`, `worker-password-${i}`)),
+      Array.from({ length: HTTP_CLIENTS }, (_, i) => signIn(api, `manager${i}@popug.inc`, `manager-password-${i}`)),
     );
     await untilAssignable(runtime.conn.db, HTTP_CLIENTS);
 

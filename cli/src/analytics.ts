@@ -1,7 +1,7 @@
 /** What the analytics API answers (see api/src/analytics/schemas.ts), and how the reports show it. */
 
 import type { DayEarnings, TopTask } from '@ates/api/analytics/reports';
-import { barChart, count, money, table, time } from './render.ts';
+import { barChart, count, money, printable, table, time } from './render.ts';
 
 export type { DayEarnings, TopTask };
 
@@ -84,7 +84,8 @@ export interface Verification {
 }
 
 /** "UP-42 Fix the beak", or just the title. */
-export const taskName = (jiraId: string | null, title: string | null) => [jiraId, title].filter(Boolean).join(' ');
+export const taskName = (jiraId: string | null, title: string | null) =>
+  printable([jiraId, title].filter(Boolean).join(' '));
 
 /** `ates report summary`: today's management earnings and the employees in the negative. */
 export function describeSummary(summary: Summary): string {

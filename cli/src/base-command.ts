@@ -3,6 +3,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { type Credentials, loadCredentials } from './credentials.ts';
 import { type HttpAnswer, send } from './http.ts';
 import { type Jq, loadJq } from './jq.ts';
+import { printable } from './render.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 
@@ -76,6 +77,11 @@ class Declined extends Error {
  * command, which mostly runs with its flags.
  */
 export const prompts = () => import('@inquirer/prompts');
+
+/** Scheme, host and port: a session is bound to all three, so https is never downgraded either. */
+function origin(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : url;
+}
 
 /** Asks at a terminal for input a flag did not give; elsewhere, a clear error naming the flag. */
 export async function ask<T>(flag: string, prompt: () => Promise<T>): Promise<T> {
@@ -237,7 +243,7 @@ export abstract class AtesCommand extends AtesBase {
   ): Promise<{ body: T; header: HttpAnswer['header'] }> {
     const base = await this.apiUrl();
     const headers: Record<string, string> = { accept: 'application/json' };
-    const credential = options.token === undefined ? this.storedCredential() : undefined;
+    const credential = options.token === undefined ? this.storedCredential(base) : undefined;
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     else if (credential?.kind === 'key') headers['x-api-key'] = credential.value;
     else if (credential) headers.authorization = `Bearer ${credential.value}`;
@@ -263,13 +269,28 @@ export abstract class AtesCommand extends AtesBase {
   }
 
   /** The credential a request sends: `ATES_API_KEY`, else `ATES_TOKEN`, else the stored session; none is exit 3. */
-  private storedCredential(): { kind: 'key' | 'token' | 'session'; value: string } {
+  private storedCredential(base: string): { kind: 'key' | 'token' | 'session'; value: string } {
     if (process.env.ATES_API_KEY) return { kind: 'key', value: process.env.ATES_API_KEY };
     if (process.env.ATES_TOKEN) return { kind: 'token', value: process.env.ATES_TOKEN };
-    if (this.credentials?.token) return { kind: 'session', value: this.credentials.token };
+    if (this.credentials?.token) return { kind: 'session', value: this.storedToken(base, this.credentials) };
     this.error('You are not logged in: run `ates login` (or set ATES_TOKEN or ATES_API_KEY).', {
       exit: EXIT.notSignedIn,
     });
+  }
+
+  /**
+   * The stored session's token, only for the API it was issued by: sent anywhere else, it would
+   * hand that session to whoever runs the other end. `ates login --api <url>` signs in there.
+   */
+  private storedToken(base: string, credentials: Credentials): string {
+    if (origin(base) !== origin(credentials.apiUrl)) {
+      this.error(
+        `You are logged in to ${credentials.apiUrl}, not to ${base}: your session is not sent elsewhere.\n` +
+          `Log in there with \`ates login --api ${base}\`, or drop --api (and ATES_API_URL).`,
+        { exit: EXIT.notSignedIn },
+      );
+    }
+    return credentials.token;
   }
 
   private fail(
@@ -282,7 +303,7 @@ export abstract class AtesCommand extends AtesBase {
       status,
       type: body?.type ?? problemType(title),
       title,
-      detail: body?.detail ?? title,
+      detail: printable(body?.detail ?? title),
     };
     const exit = EXIT_BY_STATUS[status] ?? EXIT.failure;
     if (status === 401 && sent) throw new ProblemError(problem, exit, `${problem.detail}\n${REJECTED[sent]}`);

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
 import type { AuditEntry, DayEarnings, Payout } from './billing.ts';
 import type { Employee } from './identity.ts';
@@ -8,6 +9,18 @@ import type { Task } from './tasks.ts';
  * command start-up more memory than the rest of its output.
  */
 export const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** Control characters (C0, DEL and C1, the 8-bit CSI among them) but newline and tab. */
+const CONTROLS = /[^\P{Cc}\n\t]/gu;
+
+/**
+ * Text from the API as a terminal may show it: escape sequences (colours, cursor moves, titles,
+ * hyperlinks) removed whole, then any control character left but newline and tab. Everything the
+ * CLI prints of data that people typed goes through here; `--json` prints the exact data instead.
+ */
+export function printable(text: string): string {
+  return stripVTControlCharacters(text).replace(CONTROLS, '');
+}
 
 /** 1250 → "$12.50", -700 → "-$7.00": money is integer cents everywhere but on screen. */
 export function money(cents: number): string {
@@ -106,7 +119,7 @@ export function table(
   rows: (string | number)[][],
   options: { alignRight?: number[]; flexible?: number[]; optional?: number[] } = {},
 ): string {
-  const cells = rows.map((row) => row.map(String));
+  const cells = rows.map((row) => row.map((cell) => printable(String(cell))));
   const colAligns = head.map((_, i) => (options.alignRight?.includes(i) ? ('right' as const) : ('left' as const)));
   const width = terminalWidth();
   if (width === undefined) {
@@ -175,12 +188,14 @@ export function shortIds(ids: string[]): (id: string) => string {
 
 /** "Kesha Popug <kesha@popug.inc>, worker" (", deactivated" when so). */
 export function describeEmployee(employee: Employee): string {
-  return `${employee.fullName} <${employee.email}>, ${employee.role}${employee.active ? '' : ', deactivated'}`;
+  return printable(
+    `${employee.fullName} <${employee.email}>, ${employee.role}${employee.active ? '' : ', deactivated'}`,
+  );
 }
 
 /** "UP-42 Fix the beak", or just the title when it has no jira id. */
 export function taskTitle(task: Task): string {
-  return task.jiraId ? `${task.jiraId} ${task.title}` : task.title;
+  return printable(task.jiraId ? `${task.jiraId} ${task.title}` : task.title);
 }
 
 export function taskTable(tasks: Task[]): string {
@@ -205,9 +220,9 @@ export function taskTable(tasks: Task[]): string {
 export function describeTask(task: Task): string {
   return [
     `${taskTitle(task)} (${task.status}${task.completedAt ? ` ${time(task.completedAt)} UTC` : ''})`,
-    ...(task.description ? [task.description] : []),
+    ...(task.description ? [printable(task.description)] : []),
     `Id:       ${task.id}`,
-    `Assignee: ${task.assigneeName} (${task.assigneeId})`,
+    `Assignee: ${printable(task.assigneeName)} (${task.assigneeId})`,
     `Fee:      ${money(task.assignFeeCents)}, charged on every assignment`,
     `Reward:   ${money(task.rewardCents)}, paid on completion`,
     `Created:  ${time(task.createdAt)} UTC`,
@@ -297,7 +312,8 @@ export function barChart(
   const cells = (value: number, room: number) =>
     value === 0 ? 0 : Math.min(room, Math.max(1, Math.round((Math.abs(value) / span) * width)));
   return rows
-    .map(({ label, value }) => {
+    .map(({ label: text, value }) => {
+      const label = printable(text);
       const negative = value < 0 ? '▒'.repeat(cells(value, left)) : '';
       const positive = value > 0 ? '█'.repeat(cells(value, right)) : '';
       return `${label.padEnd(labels)} ${negative.padStart(left)}│${positive.padEnd(right)} ${format(value).padStart(values)}`;

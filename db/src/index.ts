@@ -21,8 +21,8 @@ export type * from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
 export { EventSchemaError, UndeliverableEventError } from './bus/registry.ts';
 export { defineConsumer } from './bus/topology.ts';
-export { atesHome, businessTimeZone } from './config.ts';
-export { logger } from './logger.ts';
+export { atesHome, businessTimeZone, makePrivateFolder, tasksPerHour } from './config.ts';
+export { createLogger, logger } from './logger.ts';
 export {
   connectPostgres,
   type Database,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventName, Executor } from '@ates/db';
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { apikey, user } from '@ates/db/schema/identity';
 import { and, asc, count, eq, type SQL, sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
@@ -11,10 +12,6 @@ import { identityTransaction } from './transaction.ts';
 
 export type IdentityDeps = Pick<ApiDeps, 'db' | 'bus'>;
 type EmployeeEvent = Extract<EventName, `Employee.${string}`>;
-
-const FIRST_ADMIN_LOCK = 7_420_101;
-/** Held by every change to an existing employee: "is another admin left?" needs them one at a time. */
-const EMPLOYEE_CHANGES_LOCK = 7_420_102;
 
 /**
  * The employee directory an admin keeps. better-auth writes the user and credential rows
@@ -49,7 +46,7 @@ export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth) {
     /** Creates the first admin if there is no employee yet; safe when several processes start at once. */
     createFirstAdmin(input: NewEmployee & { role: 'admin' }): Promise<Employee | undefined> {
       return identityTransaction(db, async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`);
+        await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.firstAdmin})`);
         const [existing] = await tx.select({ n: count() }).from(user);
         if ((existing?.n ?? 0) > 0) return undefined;
         return (await insert(tx, input)).employee;
@@ -138,7 +135,7 @@ export const generatePassword = () => randomBytes(15).toString('base64url');
 
 /** Serialises changes to employees, then reads the one to change, which must still be active. */
 export async function lockActive(tx: Executor, id: string): Promise<Employee> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${EMPLOYEE_CHANGES_LOCK})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.employeeChanges})`);
   const employee = await read(tx, id);
   if (!employee.active) throw conflict(`${employee.fullName} has been deactivated and can no longer be changed.`);
   return employee;

@@ -26,8 +26,11 @@ export class AssignablePool {
     this.db = db;
   }
 
-  /** A uniformly random assignable employee, or undefined when there is none. */
-  async draw(): Promise<Assignee | undefined> {
+  /**
+   * A uniformly random assignable employee other than `excluded` (a task's creator), or undefined
+   * when there is none: one draw over the others, never a redraw on hitting the excluded one.
+   */
+  async draw(excluded: string): Promise<Assignee | undefined> {
     this.listening ??= forgetOnNotify(this.db, EMPLOYEES_CHANGED_CHANNEL, () => this.forget());
     if (Date.now() - this.loadedAt > TRUST_MS) this.forget();
     if (!this.pool) {
@@ -36,7 +39,11 @@ export class AssignablePool {
       this.pool.catch(() => this.forget());
     }
     const pool = await this.pool;
-    return pool[randomInt(Math.max(pool.length, 1))];
+    const skipped = binarySearch(pool, excluded);
+    const others = pool.length - (skipped === undefined ? 0 : 1);
+    if (others === 0) return undefined;
+    const drawn = randomInt(others);
+    return pool[skipped !== undefined && drawn >= skipped ? drawn + 1 : drawn];
   }
 
   forget(): void {
@@ -44,9 +51,24 @@ export class AssignablePool {
   }
 
   private async load(): Promise<Assignee[]> {
-    return [
+    const rows = [
       ...(await this.db.execute<Assignee>(sql`
-        select e.id, e.full_name as "fullName" from tasks.employee e where ${ASSIGNABLE} order by e.id`)),
+        select e.id, e.full_name as "fullName" from tasks.employee e where ${ASSIGNABLE}`)),
     ];
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
+}
+
+/** The index of the employee `id` in `pool` (sorted by id, in JS's order), or undefined. */
+function binarySearch(pool: Assignee[], id: string): number | undefined {
+  let low = 0;
+  let high = pool.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const candidate = pool[middle]?.id ?? '';
+    if (candidate === id) return middle;
+    if (candidate < id) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
 }

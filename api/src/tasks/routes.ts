@@ -20,12 +20,13 @@ const create = createRoute({
   method: 'post',
   path: '/v1/tasks',
   tags: ['Tasks'],
-  summary: 'Create a task; it goes to a random worker or accountant',
+  summary: 'Create a task; it goes to a random worker or accountant other than you',
   description:
-    'Anyone signed in may create a task. Its assign fee ($10..$20) and reward ($20..$40) are drawn once, ' +
-    'here, and the assignee is charged the fee. 409 when nobody can take a task.',
+    'Anyone signed in may create a task; it never lands on its creator. Its assign fee ($10..$20) and reward ' +
+    '($20..$40) are drawn once, here, and the assignee is charged the fee. 409 when nobody else can take it. ' +
+    'Workers and accountants create at most ATES_TASKS_PER_HOUR tasks an hour (429 with Retry-After over it).',
   request: { body: { content: { 'application/json': { schema: CreateTaskBody } }, required: true } },
-  responses: { 201: json(TaskSchema, 'The task, assigned'), ...problemResponses(400, 401, 409, 415) },
+  responses: { 201: json(TaskSchema, 'The task, assigned'), ...problemResponses(400, 401, 409, 415, 429) },
 });
 
 const list = createRoute({
@@ -82,7 +83,7 @@ const reassign = createRoute({
   summary: 'Give every open task to a random worker or accountant',
   description:
     'Managers and admins only. Each open task is charged its assign fee again to whoever receives it, ' +
-    'possibly the same employee. 409 when nobody can take a task.',
+    'possibly the same employee, never its creator. 409 when no open task can go to anyone but its creator.',
   responses: { 200: json(ReassignResultSchema, 'How many tasks moved'), ...problemResponses(401, 403, 409) },
 });
 

@@ -7,11 +7,13 @@ import {
   observed,
   type Role,
   type TaskData,
+  tasksPerHour,
 } from '@ates/db';
 import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus/legacy-title';
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
-import { badRequest, conflict, forbidden, notFound } from '../http/problem.ts';
+import { badRequest, conflict, forbidden, notFound, tooManyRequests } from '../http/problem.ts';
 import { ASSIGNABLE, AssignablePool } from './assignable-pool.ts';
 import type { CreateTaskInput, ListTasksInput, ReassignResult, Task, UpdateTaskInput } from './schemas.ts';
 
@@ -23,13 +25,13 @@ export interface TaskDeps {
 const PRODUCER = 'tasks';
 /** Managers and admins see and list every task; everyone else only the tasks assigned to them. */
 const SEES_ALL: Role[] = ['manager', 'admin'];
-/** Held for the length of a reassign, so two reassigns queue instead of locking rows in turn. */
-const REASSIGN_LOCK = 7_420_101;
 
 /** Each database's pool of assignable employees, shared by every request of the process. */
 const pools = new WeakMap<Database, AssignablePool>();
 
-const NO_ASSIGNABLE = 'Nobody can take a task: there is no active worker or accountant. Add one first.';
+const NO_ASSIGNABLE =
+  'Nobody can take the task: there is no active worker or accountant other than its creator, ' +
+  'and no one is given a task they created. Add one first.';
 
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -68,18 +70,40 @@ export function drawPrices(): { assignFeeCents: number; rewardCents: number } {
 /** Draws (the pool reloaded after each miss) before answering that nobody can take the task. */
 const CREATE_ATTEMPTS = 3;
 
+/** Roles held to `tasksPerHour()`: the ones a task can land on, who could otherwise farm fees and rewards. */
+const HOURLY_LIMITED: Role[] = ['worker', 'accountant'];
+
 /**
- * Creates a task on a uniformly random assignable employee, drawn from the process's pool. The
- * task and its events go in one statement, which inserts nothing if the employee drawn is no
- * longer assignable: then the pool is reloaded and the draw made again.
+ * Creates a task on a uniformly random assignable employee other than its creator, drawn from the
+ * process's pool. The task and its events go in one statement, which inserts nothing if the
+ * employee drawn is no longer assignable: then the pool is reloaded and the draw made again.
+ * A worker's or an accountant's task first takes its place in their hourly quota.
  */
 export async function createTask({ db, bus }: TaskDeps, creator: CurrentEmployee, input: CreateTaskInput) {
   const { title, jiraId } = titleAndJiraId(input);
-  const { assignFeeCents, rewardCents } = drawPrices();
-  const pool = pools.get(db) ?? new AssignablePool(db);
-  pools.set(db, pool);
+  const task = { title, jiraId, description: input.description ?? null, ...drawPrices() };
+  const place = (executor: Executor, createdAt: string) =>
+    placeTask({ executor, bus, pool: assignablePool(db) }, creator, task, createdAt);
+  if (!HOURLY_LIMITED.includes(creator.role)) return place(db, new Date().toISOString());
+  return db.transaction(async (tx) => countInHourlyQuota(tx, await place(tx, await takeHourlyQuota(tx, creator))));
+}
+
+type NewTask = Pick<Task, 'title' | 'jiraId' | 'description' | 'assignFeeCents' | 'rewardCents'>;
+
+interface Placement {
+  executor: Executor;
+  bus: EventBus;
+  pool: AssignablePool;
+}
+
+async function placeTask(
+  { executor, bus, pool }: Placement,
+  creator: CurrentEmployee,
+  fields: NewTask,
+  createdAt: string,
+) {
   for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-    const assignee = await pool.draw();
+    const assignee = await pool.draw(creator.id);
     if (!assignee) {
       if (attempt > 0) break;
       pool.forget();
@@ -87,35 +111,77 @@ export async function createTask({ db, bus }: TaskDeps, creator: CurrentEmployee
     }
     const task: Task = {
       id: uuidv7(),
-      title,
-      jiraId,
-      description: input.description ?? null,
+      ...fields,
       status: 'open',
-      assignFeeCents,
-      rewardCents,
       assigneeId: assignee.id,
       assigneeName: assignee.fullName,
       completedAt: null,
       createdBy: creator.id,
-      createdAt: new Date().toISOString(),
+      createdAt,
     };
     const { changed } = await bus.publishWith(
-      db,
+      executor,
       PRODUCER,
       sql`insert into tasks.task (id, title, jira_id, description, assign_fee_cents, reward_cents, assignee_id, created_by, created_at)
-        select ${task.id}, ${title}, ${jiraId}, ${task.description}, ${assignFeeCents}, ${rewardCents}, e.id, ${creator.id},
-          ${task.createdAt}
-        from tasks.employee e where e.id = ${assignee.id} and ${ASSIGNABLE}
+        select ${task.id}, ${task.title}, ${task.jiraId}, ${task.description}, ${task.assignFeeCents}, ${task.rewardCents},
+          e.id, ${creator.id}, ${createdAt}
+        from tasks.employee e where e.id = ${assignee.id} and e.id <> ${creator.id} and ${ASSIGNABLE}
         returning id`,
       [
         { name: 'Task.Created', data: taskData(task) },
-        { name: 'TaskAssigned', data: moneyData(task, assignFeeCents, task.createdAt) },
+        { name: 'TaskAssigned', data: moneyData(task, task.assignFeeCents, createdAt) },
       ],
     );
     if (changed > 0) return task;
     pool.forget();
   }
   throw conflict(NO_ASSIGNABLE);
+}
+
+function assignablePool(db: Database): AssignablePool {
+  let pool = pools.get(db);
+  if (!pool) {
+    pool = new AssignablePool(db);
+    pools.set(db, pool);
+  }
+  return pool;
+}
+
+/**
+ * Counts the creator's tasks of the last hour under a lock of their own, so that creations racing
+ * in any number of API processes are counted one after another: each count sees the task of the
+ * one before. Prunes what has left the hour. Answers the time to stamp the new task with, in the
+ * database's clock, the clock the hour is counted in; a 429 when the quota is used up.
+ */
+async function takeHourlyQuota(tx: Executor, creator: CurrentEmployee): Promise<string> {
+  const limit = tasksPerHour();
+  await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.taskQuota}, hashtext(${creator.id}))`);
+  const [quota] = await tx.execute<{ at: string; retryAfterSeconds: number | null }>(sql`
+    with clock as (select clock_timestamp() as at),
+    pruned as (
+      delete from tasks.creation_quota q using clock
+      where q.created_by = ${creator.id} and q.created_at <= clock.at - interval '1 hour'
+    )
+    select ${sql.raw(iso('clock.at'))} as at,
+      (select extract(epoch from q.created_at + interval '1 hour' - clock.at)::float8
+       from tasks.creation_quota q
+       where q.created_by = ${creator.id} and q.created_at > clock.at - interval '1 hour'
+       order by q.created_at desc offset ${limit - 1} limit 1) as "retryAfterSeconds"
+    from clock`);
+  if (!quota) throw new Error('the quota query returned no row');
+  if (quota.retryAfterSeconds !== null) {
+    throw tooManyRequests(
+      `You have created ${limit} tasks in the last hour, the most a ${creator.role} may: try again later.`,
+      quota.retryAfterSeconds,
+    );
+  }
+  return quota.at;
+}
+
+async function countInHourlyQuota(tx: Executor, task: Task): Promise<Task> {
+  await tx.execute(sql`
+    insert into tasks.creation_quota (task_id, created_by, created_at) values (${task.id}, ${task.createdBy}, ${task.createdAt})`);
+  return task;
 }
 
 /** `[UP-42] - Fix the beak` → UP-42 + `Fix the beak`; a jiraId given beside it must agree. */
@@ -243,17 +309,18 @@ async function whyNotCompleted(tx: Executor, caller: CurrentEmployee, id: string
 const REASSIGN_CHUNK = 10_000;
 
 /**
- * Gives every open task to a uniformly random assignable employee and publishes a Task.Updated
- * and a TaskAssigned (charging the fee again) for each, all in one transaction. The tasks move in
- * a few set-based UPDATEs over ranges of ids, sent together: Postgres moves one range while the
- * events of the range before are built and checked here. Each UPDATE locks the tasks it moves
- * and checks they are still open once it holds the lock: a task completed first stays put; a
- * complete that comes second waits, then finds the task moved.
+ * Gives every open task to a uniformly random assignable employee other than its creator and
+ * publishes a Task.Updated and a TaskAssigned (charging the fee again) for each, all in one
+ * transaction. A 409 when no open task can move. The tasks move in a few set-based UPDATEs over
+ * ranges of ids, sent together: Postgres moves one range while the events of the range before are
+ * built and checked here. Each UPDATE locks the tasks it moves and checks they are still open once
+ * it holds the lock: a task completed first stays put; a complete that comes second waits, then
+ * finds the task moved.
  */
 export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<ReassignResult> {
   return db.transaction(async (tx) => {
     const [{ at } = { at: '' }] = await tx.execute<{ at: string }>(
-      sql`select pg_advisory_xact_lock(${REASSIGN_LOCK}), ${sql.raw(iso('now()'))} as at`,
+      sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.reassign}), ${sql.raw(iso('now()'))} as at`,
     );
     const starts = await tx.execute<{ id: string }>(sql`
       select id from (select id, row_number() over (order by id) as n from tasks.task where status = 'open') t
@@ -279,26 +346,35 @@ export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<Reassign
       throw error;
     }
     if (movedTasks === 0) {
-      const [pool] = await tx.execute<{ n: number }>(
-        sql`select count(*)::int as n from tasks.employee e where ${ASSIGNABLE}`,
-      );
-      if (!pool?.n) throw conflict(NO_ASSIGNABLE);
+      // Nothing moved: either nobody is assignable, or every open task has only its creator left.
+      const [stuck] = await tx.execute<{ stuck: boolean }>(sql`
+        select not exists (select from tasks.employee e where ${ASSIGNABLE})
+          or exists (select from tasks.task where status = 'open') as stuck`);
+      if (stuck?.stuck) throw conflict(NO_ASSIGNABLE);
     }
     return { movedTasks, employees: employees.size };
   });
 }
 
-/** Moves the open tasks with ids from `from` up to (not including) `to` to random assignable employees. */
+/**
+ * Moves the open tasks with ids from `from` up to (not including) `to` to random assignable
+ * employees other than their creators. A task whose creator is in the pool draws one of the other
+ * n - 1 places and steps over the creator's: uniform over the others, with one random() per task.
+ * A task that only its creator could take stays where it is.
+ */
 function moveOpenTasks(from: string, to: string | undefined) {
   return sql`
     with pool as (
       select e.id, row_number() over (order by e.id) as n from tasks.employee e where ${ASSIGNABLE}
     ), size as (
       select count(*) as n from pool
+    ), drawn as (
+      select t.id, creator.n as creator, floor(random() * (size.n - (creator.n is not null)::int))::bigint + 1 as n
+      from tasks.task t cross join size left join pool creator on creator.id = t.created_by
+      where t.status = 'open' and size.n - (creator.n is not null)::int > 0
+        and t.id >= ${from} ${to === undefined ? sql`` : sql`and t.id < ${to}`}
     ), picked as (
-      select t.id, floor(random() * size.n)::bigint + 1 as n
-      from tasks.task t cross join size
-      where t.status = 'open' and size.n > 0 and t.id >= ${from} ${to === undefined ? sql`` : sql`and t.id < ${to}`}
+      select id, case when n >= creator then n + 1 else n end as n from drawn
     )
     update tasks.task t set assignee_id = pool.id
     from picked join pool on pool.n = picked.n

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CurrentEmployee } from '../../src/http/env.ts';
 import { completeTask, createTask, drawPrices, reassignOpenTasks } from '../../src/tasks/service.ts';
 import { hire, inParallel, type TasksDatabase, tasksDatabase } from './support.ts';
@@ -9,7 +9,7 @@ import { hire, inParallel, type TasksDatabase, tasksDatabase } from './support.t
  * these tests once in a million runs; a biased one (say, one employee at 25% instead of 20%
  * over 2,000 tasks, χ² ≈ 62) fails them every time.
  */
-const CHI2_CRITICAL = { 4: 33.38, 10: 46.86, 20: 65.42 } as const;
+const CHI2_CRITICAL = { 4: 33.38, 10: 46.86, 15: 56.49, 20: 65.42 } as const;
 const TASKS = 2_000;
 
 function chiSquare(observed: number[], total: number): number {
@@ -28,6 +28,36 @@ async function countsByAssignee(): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.assignee, r.n]));
 }
 
+/**
+ * Each creator's tasks are drawn over the four assignable employees other than the creator: the
+ * sum of the five per-creator statistics (3 degrees of freedom each) has 15.
+ */
+async function chiSquareByCreator(): Promise<number> {
+  const rows = await db.conn.db.execute<{ creator: string; assignee: string; n: number }>(
+    sql`select created_by as creator, assignee_id as assignee, count(*)::int as n
+        from tasks.task where status = 'open' group by 1, 2`,
+  );
+  return assignable.reduce((sum, creator) => {
+    const mine = rows.filter((r) => r.creator === creator.id);
+    const others = assignable.filter((e) => e.id !== creator.id);
+    const observed = others.map((e) => mine.find((r) => r.assignee === e.id)?.n ?? 0);
+    return (
+      sum +
+      chiSquare(
+        observed,
+        observed.reduce((a, b) => a + b, 0),
+      )
+    );
+  }, 0);
+}
+
+async function selfAssigned(): Promise<number> {
+  const [row] = await db.conn.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from tasks.task where assignee_id = created_by`,
+  );
+  return row?.n ?? 0;
+}
+
 async function prices() {
   return db.conn.db.execute<{ id: string; fee: number; reward: number }>(
     sql`select id, assign_fee_cents as fee, reward_cents as reward from tasks.task order by id`,
@@ -38,48 +68,54 @@ beforeAll(async () => {
   db = await tasksDatabase();
   assignable = [...(await hire(db.conn, 'worker', 4)), ...(await hire(db.conn, 'accountant'))];
   bosses = [...(await hire(db.conn, 'admin')), ...(await hire(db.conn, 'manager'))];
-  const creator = bosses[1] as CurrentEmployee;
+  vi.stubEnv('ATES_TASKS_PER_HOUR', String(TASKS));
+  // Every worker and accountant creates a fifth of the tasks, each a draw over the other four.
   await inParallel(
     Array.from({ length: TASKS }, (_, i) => i),
     8,
-    (i) => createTask(db.deps, creator, { title: `Task ${i}` }),
+    (i) => createTask(db.deps, assignable[i % assignable.length] as CurrentEmployee, { title: `Task ${i}` }),
   );
 });
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await db.stop();
 });
 
 describe('assignment', () => {
-  it('gives a new task to a uniformly random worker or accountant, never to an admin or a manager', async () => {
+  it('gives a new task to a uniformly random worker or accountant other than its creator, never to a boss', async () => {
     const counts = await countsByAssignee();
     for (const boss of bosses) expect(counts.get(boss.id)).toBeUndefined();
+    expect(await selfAssigned()).toBe(0);
     const observed = assignable.map((e) => counts.get(e.id) ?? 0);
     expect(observed.reduce((a, b) => a + b, 0)).toBe(TASKS);
     expect(chiSquare(observed, TASKS)).toBeLessThan(CHI2_CRITICAL[4]);
+    expect(await chiSquareByCreator()).toBeLessThan(CHI2_CRITICAL[15]);
   });
 
-  it('draws again, uniformly, for every open task on reassign', async () => {
+  it('draws again, uniformly over everyone but the creator, for every open task on reassign', async () => {
     const before = await db.conn.db.execute<{ id: string; assignee: string }>(
       sql`select id, assignee_id as assignee from tasks.task order by id`,
     );
     expect(await reassignOpenTasks(db.deps)).toEqual({ movedTasks: TASKS, employees: assignable.length });
     const counts = await countsByAssignee();
     for (const boss of bosses) expect(counts.get(boss.id)).toBeUndefined();
+    expect(await selfAssigned()).toBe(0);
     expect(
       chiSquare(
         assignable.map((e) => counts.get(e.id) ?? 0),
         TASKS,
       ),
     ).toBeLessThan(CHI2_CRITICAL[4]);
+    expect(await chiSquareByCreator()).toBeLessThan(CHI2_CRITICAL[15]);
 
     const after = await db.conn.db.execute<{ id: string; assignee: string }>(
       sql`select id, assignee_id as assignee from tasks.task order by id`,
     );
     const kept = after.filter((row, i) => row.assignee === before[i]?.assignee).length;
-    // Each task stays with its assignee with probability 1/5: about 400 of 2,000, never 0 or all.
-    expect(kept).toBeGreaterThan(250);
-    expect(kept).toBeLessThan(550);
+    // Each task stays with its assignee with probability 1/4: about 500 of 2,000, never 0 or all.
+    expect(kept).toBeGreaterThan(350);
+    expect(kept).toBeLessThan(650);
   });
 });
 

@@ -13,8 +13,10 @@ export default class Login extends PasswordCommand {
   static override summary = 'Sign in to aTES and keep the session for the next commands';
   static override description = `Asks for your email and password, or takes them from --email / --password (or
 ATES_EMAIL / ATES_PASSWORD) in scripts. The session token is kept in your config directory
-($XDG_CONFIG_HOME/ates/credentials.json), readable by you only. Signed in with a one-time password
-an admin reset, it asks for a new one at once (or takes --new-password / ATES_NEW_PASSWORD).`;
+($XDG_CONFIG_HOME/ates/credentials.json), readable by you only, and is bound to the API it came
+from: other commands refuse to send it to another --api (exit code 3) until you log in there. Signed
+in with a one-time password an admin reset, it asks for a new one at once (or takes --new-password /
+ATES_NEW_PASSWORD).`;
   static override examples = [
     '<%= config.bin %> login',
     '<%= config.bin %> login --api https://ates.popug.inc --email kesha@popug.inc',

@@ -10,6 +10,7 @@ import {
   openAnalyticsOnDemand,
   type PostgresConnection,
   startEmbeddedPostgres,
+  tasksPerHour,
 } from '@ates/db';
 import { startWorkers } from '@ates/jobs';
 import { startHeartbeat } from './heartbeat.ts';
@@ -42,6 +43,9 @@ const REQUESTS_DRAIN_MS = 10_000;
 /** Starts every store and then the API and/or the workers; `stop()` undoes it in reverse. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { home, port, host = '127.0.0.1', api = true, workers = true } = options;
+  // What the stores write in the home (chDB's parts, the outbox) is the owner's alone, like the home.
+  process.umask(0o077);
+  tasksPerHour();
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((err) => logger.error({ err }, 'shutdown step failed'));

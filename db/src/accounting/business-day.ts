@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { ADVISORY_LOCKS } from '../postgres/advisory-locks.ts';
 import type { Executor } from '../postgres/client.ts';
 
 /**
@@ -6,10 +7,8 @@ import type { Executor } from '../postgres/client.ts';
  * so a posting lands wholly before a close or wholly after it, in the day that was open when it was
  * posted, and two ledger writers never deadlock on account rows. Throughput comes from batching.
  */
-export const LEDGER_LOCK = 7_420_301;
-
 export async function lockLedger(tx: Executor): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${LEDGER_LOCK})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.ledger})`);
 }
 
 export interface LedgerCalendar {

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { drainPending, Session } from 'chdb';
+import { makePrivateFolder } from '../config.ts';
 import { type AnalyticsStore, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './engine.ts';
 
 /**
@@ -8,7 +8,7 @@ import { type AnalyticsStore, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './engin
  * opening another path while one is open throws a ChdbConnectionError saying so.
  */
 export async function openChdbStore(path: string): Promise<AnalyticsStore> {
-  await mkdir(path, { recursive: true });
+  await makePrivateFolder(path);
   // session_timezone: a CI server runs in UTC, so the embedded engine must not follow the host's TZ.
   const settings = { ...SHARED_SETTINGS, session_timezone: 'UTC' };
   const session = new Session(path, {

@@ -8,14 +8,12 @@ import type {
   TaskData,
   TaskMoneyData,
 } from '../bus/events.ts';
+import { ADVISORY_LOCKS } from '../postgres/advisory-locks.ts';
 import type { Database } from '../postgres/client.ts';
 import { READ_SIDE_TABLES, type ReadSideTable } from './schema.ts';
 import type { AnalyticsStore } from './store.ts';
 
 export const PROJECTION_CONSUMER = 'analytics.projection';
-
-/** Held shared by every projection transaction, exclusively while a rebuild empties the read side. */
-const PROJECTION_LOCK = 7_420_401;
 
 type Row = Record<string, unknown>;
 export type ReadSideRows = Record<ReadSideTable, Row[]>;
@@ -107,7 +105,7 @@ export async function projectEvents(store: AnalyticsStore, events: Envelope[]): 
  */
 export function projectionHandler(store: AnalyticsStore): Handler {
   return async (tx, events) => {
-    await tx.execute(sql`select pg_advisory_xact_lock_shared(${PROJECTION_LOCK})`);
+    await tx.execute(sql`select pg_advisory_xact_lock_shared(${ADVISORY_LOCKS.projection})`);
     await projectEvents(store, events);
   };
 }
@@ -120,7 +118,7 @@ export function projectionHandler(store: AnalyticsStore): Handler {
  */
 export async function resetReadSide(db: Database, bus: EventBus, store: AnalyticsStore): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK})`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.projection})`);
     for (const table of READ_SIDE_TABLES) await store.command(`TRUNCATE TABLE ${table}`);
     await bus.resetConsumer(PROJECTION_CONSUMER);
   });

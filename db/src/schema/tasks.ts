@@ -62,3 +62,18 @@ export const task = tasks.table(
     index('task_text_trgm_idx').using('gin', sql`(${t.title} || ' ' || coalesce(${t.description}, '')) gin_trgm_ops`),
   ],
 );
+
+/**
+ * The tasks that creators held to ATES_TASKS_PER_HOUR made in the last hour, counted at each of
+ * their creations, which also prunes what has left the hour. Kept apart from `task`: a reassign
+ * rewrites every open task, and an index of `task` by creator would cost it an entry per task.
+ */
+export const creationQuota = tasks.table(
+  'creation_quota',
+  {
+    taskId: uuid('task_id').primaryKey(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [index('creation_quota_created_by_created_at_idx').on(t.createdBy, t.createdAt)],
+);

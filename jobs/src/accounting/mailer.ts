@@ -50,10 +50,10 @@ function outboxMailer(outbox: string, from: string): Mailer {
   return {
     async send(mail) {
       const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
-      await mkdir(outbox, { recursive: true });
+      await mkdir(outbox, { recursive: true, mode: 0o700 });
       const path = join(outbox, `${mail.id}.eml`);
       const partial = `${path}.${randomUUID()}.tmp`;
-      await writeFile(partial, info.message as Buffer);
+      await writeFile(partial, info.message as Buffer, { mode: 0o600 });
       await rename(partial, path);
       return path;
     },

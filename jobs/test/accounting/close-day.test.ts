@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, calendarDay, LEDGER_LOCK, ledgerCalendar, lockLedger } from '@ates/db/accounting/business-day';
+import { addDays, calendarDay, ledgerCalendar, lockLedger } from '@ates/db/accounting/business-day';
 import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
+import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -121,7 +122,7 @@ describe('closing the business day', () => {
         const [row] = await ledger.conn.db.execute<{ waiting: number }>(
           sql`select count(*)::int as waiting from pg_locks l join pg_database d on d.oid = l.database
               where d.datname = current_database() and l.locktype = 'advisory' and not l.granted
-              and l.objid = ${LEDGER_LOCK} and l.objsubid = 1`,
+              and l.objid = ${ADVISORY_LOCKS.ledger} and l.objsubid = 1`,
         );
         return row?.waiting === 2;
       });

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { Rebuild } from '../../analytics.ts';
 import { AtesCommand, confirmOrStop, EXIT } from '../../base-command.ts';
-import { count, progressBar } from '../../render.ts';
+import { count, printable, progressBar } from '../../render.ts';
 
 const POLL_MS = 250;
 
@@ -35,7 +35,8 @@ pass --yes.`;
     } finally {
       bar.stop();
     }
-    if (rebuild.state === 'failed') this.error(`The rebuild failed: ${rebuild.error}`, { exit: EXIT.failure });
+    if (rebuild.state === 'failed')
+      this.error(`The rebuild failed: ${printable(rebuild.error ?? '')}`, { exit: EXIT.failure });
     const seconds = (Date.parse(rebuild.finishedAt ?? '') - Date.parse(rebuild.startedAt)) / 1000;
     this.log(`Rebuilt the analytics store from ${count(rebuild.done)} events in ${seconds.toFixed(1)} s.`);
     if (rebuild.rejected > 0) this.log(`${count(rebuild.rejected)} poison events were skipped; see the server log.`);

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask, prompts } from '../../base-command.ts';
 import type { ApiKey } from '../../identity.ts';
+import { printable } from '../../render.ts';
 
 export default class ApikeyCreate extends AtesCommand {
   static override summary = 'Create an API key for an integration; it acts as you';
@@ -29,7 +30,9 @@ export default class ApikeyCreate extends AtesCommand {
       name,
       ...(days === undefined ? {} : { expiresInDays: days }),
     });
-    this.log(`Created the API key "${created.name}" (id ${created.id}). Copy it now; it is not shown again:`);
+    this.log(
+      `Created the API key "${printable(created.name ?? '')}" (id ${created.id}). Copy it now; it is not shown again:`,
+    );
     this.log(created.key);
     return created;
   }

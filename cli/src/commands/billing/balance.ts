@@ -1,7 +1,7 @@
 import { AtesCommand } from '../../base-command.ts';
 import { type Account, employeeFlag } from '../../billing.ts';
 import { EMPLOYEES } from '../../identity.ts';
-import { money } from '../../render.ts';
+import { money, printable } from '../../render.ts';
 
 export default class BillingBalance extends AtesCommand {
   static override summary = 'Show a balance: yours, or an employee’s (admins, accountants)';
@@ -18,7 +18,7 @@ export default class BillingBalance extends AtesCommand {
     const { flags } = await this.parse(BillingBalance);
     const employee = await this.resolveId(flags.employee, EMPLOYEES);
     const account = await this.request<Account>('GET', `/v1/accounts/${encodeURIComponent(employee)}`);
-    const who = account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId;
+    const who = printable(account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId);
     const standing =
       account.balanceCents > 0
         ? 'paid out at the close of the day'

@@ -9,7 +9,7 @@ import {
   describeClose,
   type Payout,
 } from '../../billing.ts';
-import { money, payoutTable, whileWaiting } from '../../render.ts';
+import { money, payoutTable, printable, whileWaiting } from '../../render.ts';
 
 /** How long to wait for the workers to send the payout emails before saying they are queued. */
 const MAIL_WAIT_MS = 15_000;
@@ -69,7 +69,7 @@ function mailPlace(location: string): string {
 function mailSummary(payouts: Payout[]): string {
   const queued = payouts.filter((p) => !p.mail).length;
   const places = new Set(payouts.flatMap((p) => (p.mail ? [mailPlace(p.mail.location)] : [])));
-  const sent = places.size > 0 ? `Payout emails went to ${[...places].join(', ')}.` : '';
+  const sent = places.size > 0 ? `Payout emails went to ${printable([...places].join(', '))}.` : '';
   const waiting = queued > 0 ? ` ${queued} still queued: the workers send them; see \`ates billing payouts\`.` : '';
   return payouts.length === 0 ? 'No positive balances: no payout emails.' : `${sent}${waiting}`.trim();
 }

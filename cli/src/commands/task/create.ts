@@ -1,7 +1,7 @@
 import { JIRA_ID } from '@ates/db/bus/legacy-title';
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask, prompts } from '../../base-command.ts';
-import { describeTask, money } from '../../render.ts';
+import { describeTask, money, printable } from '../../render.ts';
 import type { Task } from '../../tasks.ts';
 
 export default class TaskCreate extends AtesCommand {
@@ -35,7 +35,7 @@ export default class TaskCreate extends AtesCommand {
       (interactive ? (await (await prompts()).input({ message: 'Description (optional)' })) || undefined : undefined);
     const task = await this.request<Task>('POST', '/v1/tasks', { title, jiraId, description });
     this.log(describeTask(task));
-    this.log(`Assigned to ${task.assigneeName}, who paid its fee of ${money(task.assignFeeCents)}.`);
+    this.log(`Assigned to ${printable(task.assigneeName)}, who paid its fee of ${money(task.assignFeeCents)}.`);
     return task;
   }
 
