@@ -3,7 +3,7 @@ import { assertTimeZone } from '@ates/db/accounting/business-day';
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow, requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import {
   AccountSchema,
@@ -27,6 +27,7 @@ const tags = ['Accounting'];
 const account = createRoute({
   method: 'get',
   path: '/v1/accounts/{employeeId}',
+  ...allow(),
   tags,
   summary: "An employee's balance",
   description: 'Workers and managers see only their own (`me`); admins and accountants see everyone’s.',
@@ -37,6 +38,7 @@ const account = createRoute({
 const audit = createRoute({
   method: 'get',
   path: '/v1/accounts/{employeeId}/audit',
+  ...allow(),
   tags,
   summary: "An employee's audit log: every debit, credit and payout",
   description:
@@ -49,6 +51,7 @@ const audit = createRoute({
 const companyEarnings = createRoute({
   method: 'get',
   path: '/v1/earnings',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: "The company's earnings per business day",
   description:
@@ -61,6 +64,7 @@ const companyEarnings = createRoute({
 const close = createRoute({
   method: 'post',
   path: '/v1/business-days/close',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: 'Close a business day: pay out every positive balance',
   description:
@@ -74,6 +78,7 @@ const close = createRoute({
 const businessDay = createRoute({
   method: 'get',
   path: '/v1/business-days/{date}',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: 'Where a business day stands: open or closed, its payouts and their emails',
   description: 'Admins and accountants only.',
@@ -84,6 +89,7 @@ const businessDay = createRoute({
 const payouts = createRoute({
   method: 'get',
   path: '/v1/payouts',
+  ...allow(),
   tags,
   summary: 'The payouts of a business day',
   description:
@@ -101,17 +107,8 @@ export function registerAccountingRoutes(app: App, deps: ApiDeps) {
   app.openapi(audit, async (c) =>
     c.json(await auditLog(deps.db, requireEmployee(c), c.req.valid('param').employeeId, c.req.valid('query')), 200),
   );
-  app.openapi(companyEarnings, async (c) => {
-    requireEmployee(c, ...SEES_EVERYONE);
-    return c.json(await earnings(deps.db, c.req.valid('query')), 200);
-  });
-  app.openapi(close, async (c) => {
-    const caller = requireEmployee(c, ...SEES_EVERYONE);
-    return c.json(await closeDay(deps, caller, c.req.valid('json')?.date), 200);
-  });
-  app.openapi(businessDay, async (c) => {
-    requireEmployee(c, ...SEES_EVERYONE);
-    return c.json(await getBusinessDay(deps.db, c.req.valid('param').date), 200);
-  });
+  app.openapi(companyEarnings, async (c) => c.json(await earnings(deps.db, c.req.valid('query')), 200));
+  app.openapi(close, async (c) => c.json(await closeDay(deps, requireEmployee(c), c.req.valid('json')?.date), 200));
+  app.openapi(businessDay, async (c) => c.json(await getBusinessDay(deps.db, c.req.valid('param').date), 200));
   app.openapi(payouts, async (c) => c.json(await listPayouts(deps.db, requireEmployee(c), c.req.valid('query')), 200));
 }

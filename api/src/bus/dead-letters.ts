@@ -2,7 +2,7 @@ import { consumers } from '@ates/db/bus/topology';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow } from '../http/guard.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
 
 const DeadLetter = z
@@ -24,6 +24,7 @@ const ConsumerQuery = z.object({
 const list = createRoute({
   method: 'get',
   path: '/v1/dead-letters',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Deliveries that failed all their retries (admin)',
   request: { query: ConsumerQuery },
@@ -39,6 +40,7 @@ const list = createRoute({
 const retry = createRoute({
   method: 'post',
   path: '/v1/dead-letters/retry',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Send dead letters back to their consumer (admin)',
   request: {
@@ -76,7 +78,6 @@ function assertConsumer(name: string | undefined) {
 
 export function registerDeadLetterRoutes(app: App, { bus }: ApiDeps) {
   app.openapi(list, async (c) => {
-    requireEmployee(c, 'admin');
     const { consumer } = c.req.valid('query');
     assertConsumer(consumer);
     const letters = await bus.deadLetters(consumer);
@@ -84,7 +85,6 @@ export function registerDeadLetterRoutes(app: App, { bus }: ApiDeps) {
     return c.json({ items, nextCursor: null }, 200);
   });
   app.openapi(retry, async (c) => {
-    requireEmployee(c, 'admin');
     const { consumer, ids } = c.req.valid('json');
     assertConsumer(consumer);
     return c.json({ retried: await bus.retryDeadLetters(consumer, ids) }, 200);

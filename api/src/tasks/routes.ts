@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow, requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import {
   CreateTaskBody,
@@ -18,6 +18,7 @@ const json = <T>(schema: T, description: string) => ({ description, content: { '
 const create = createRoute({
   method: 'post',
   path: '/v1/tasks',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'Create a task; it goes to a random worker or accountant',
   description:
@@ -30,6 +31,7 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/tasks',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'List tasks, newest first',
   description: 'Managers and admins list every task; workers and accountants only their own.',
@@ -40,6 +42,7 @@ const list = createRoute({
 const show = createRoute({
   method: 'get',
   path: '/v1/tasks/{id}',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'Show one task',
   request: { params: TaskIdParams },
@@ -49,6 +52,7 @@ const show = createRoute({
 const complete = createRoute({
   method: 'post',
   path: '/v1/tasks/{id}/complete',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'Mark your task done; its reward is paid to you',
   description: 'Only the current assignee may complete a task, once.',
@@ -59,6 +63,7 @@ const complete = createRoute({
 const reassign = createRoute({
   method: 'post',
   path: '/v1/tasks/reassign',
+  ...allow('manager', 'admin'),
   tags: ['Tasks'],
   summary: 'Give every open task to a random worker or accountant',
   description:
@@ -70,10 +75,7 @@ const reassign = createRoute({
 export function registerTaskRoutes(app: App, deps: ApiDeps) {
   app.openapi(create, async (c) => c.json(await createTask(deps, requireEmployee(c), c.req.valid('json')), 201));
   app.openapi(list, async (c) => c.json(await listTasks(deps.db, requireEmployee(c), c.req.valid('query')), 200));
-  app.openapi(reassign, async (c) => {
-    requireEmployee(c, 'manager', 'admin');
-    return c.json(await reassignOpenTasks(deps), 200);
-  });
+  app.openapi(reassign, async (c) => c.json(await reassignOpenTasks(deps), 200));
   app.openapi(show, async (c) => c.json(await getTask(deps.db, requireEmployee(c), c.req.valid('param').id), 200));
   app.openapi(complete, async (c) =>
     c.json(await completeTask(deps, requireEmployee(c), c.req.valid('param').id), 200),

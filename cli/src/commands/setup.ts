@@ -48,7 +48,7 @@ ATES_ADMIN_EMAIL / ATES_ADMIN_NAME / ATES_ADMIN_PASSWORD. Run it while the serve
       throw error;
     });
     try {
-      const deps = { db: runtime.conn.db, bus: runtime.bus };
+      const deps = { db: runtime.conn.db, bus: runtime.bus, settings: runtime.settings };
       if (await hasEmployees(deps)) {
         this.log('aTES is already set up: it has employees. Log in with `ates login`.');
         return { home, created: false };

@@ -1,4 +1,13 @@
-import { createApp, ensureFirstAdmin, hasEmployees, type ServerType, serve } from '@ates/api';
+import { createServer, type Server } from 'node:http';
+import {
+  type ApiSettings,
+  apiSettings,
+  createApp,
+  ensureFirstAdmin,
+  getRequestListener,
+  hasEmployees,
+  loadAuthSecret,
+} from '@ates/api';
 import {
   type AnalyticsStore,
   connectPostgres,
@@ -32,6 +41,7 @@ export interface Runtime {
   apiUrl: string | undefined;
   databaseUrl: string;
   conn: PostgresConnection;
+  settings: ApiSettings;
   bus: EventBus;
   analytics: AnalyticsStore;
   stop(): Promise<void>;
@@ -51,33 +61,40 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       stops.push(() => postgres.stop());
       databaseUrl = postgres.url;
     }
-    await migratePostgres(databaseUrl);
     const conn = connectPostgres(databaseUrl);
     stops.push(() => conn.close());
+    const authSecret = await loadAuthSecret(home, conn.db);
+    await migratePostgres(databaseUrl);
     const analytics = await openAnalyticsStore({ home, url: options.clickhouseUrl });
     stops.push(() => analytics.close());
     await migrateAnalytics(analytics);
     const bus = new EventBus(databaseUrl, conn.db);
     await bus.start();
     stops.push(() => bus.stop());
-    await provideFirstAdmin({ db: conn.db, bus }, options.firstAdmin);
-    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
     let apiUrl: string | undefined;
+    let settings = apiSettings(`http://${host}:${port}`, authSecret);
     if (api) {
-      const app = createApp({ db: conn.db, bus, analytics });
-      const server = await listen(app.fetch, port, host);
+      // Listening first tells the port (0 picks one), hence the default public URL the app is built with.
+      const server = await listen(port, host);
       stops.push(() => new Promise((resolve) => server.close(resolve)));
       const address = server.address();
       apiUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+      settings = apiSettings(apiUrl, authSecret);
+      server.on('request', getRequestListener(createApp({ db: conn.db, bus, analytics, settings }).fetch));
     }
-    return { apiUrl, databaseUrl, conn, bus, analytics, stop };
+    await provideFirstAdmin({ db: conn.db, bus, settings }, options.firstAdmin);
+    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
+    return { apiUrl, databaseUrl, conn, settings, bus, analytics, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: RuntimeOptions['firstAdmin']) {
+async function provideFirstAdmin(
+  deps: { db: Database; bus: EventBus; settings: ApiSettings },
+  admin: RuntimeOptions['firstAdmin'],
+) {
   const created = admin ? await ensureFirstAdmin(deps, admin) : undefined;
   if (created) logger.info({ email: created.email }, 'created the first admin');
   else if (!(await hasEmployees(deps))) {
@@ -85,9 +102,10 @@ async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: R
   }
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+function listen(port: number, hostname: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    const server = createServer();
     server.once('error', reject);
+    server.listen(port, hostname, () => resolve(server));
   });
 }

@@ -1,0 +1,79 @@
+import type { Database } from '@ates/db';
+import { sql } from 'drizzle-orm';
+import { ApiError, tooManyRequests } from '../http/problem.ts';
+
+interface Budget {
+  /** Failed attempts allowed before any delay. */
+  free: number;
+  /** The longest delay between two attempts, in seconds: a delay, never a lockout. */
+  maxDelaySeconds: number;
+}
+
+/**
+ * Per account, across every address: five free failures, then a delay that doubles with each
+ * further one (1 s, 2 s, 4 s … at most 5 min). A success clears the account's count.
+ */
+export const ACCOUNT_BUDGET: Budget = { free: 5, maxDelaySeconds: 300 };
+/** Per client address, across every account: twenty free failures, then the same doubling delay. */
+export const ADDRESS_BUDGET: Budget = { free: 20, maxDelaySeconds: 300 };
+/** Failures older than this are forgotten. */
+const QUIET_PERIOD = sql`interval '1 hour'`;
+
+/**
+ * The sign-in budgets: an attempt is charged to the client address and then to the account
+ * before the password is checked, atomically, so concurrent guesses cannot share a slot.
+ * Whatever the password, an attempt inside a delay is a 429 with Retry-After.
+ */
+export function signInLimit(db: Database) {
+  return {
+    async attempt<T>(email: string, address: string | undefined, check: () => Promise<T>): Promise<T> {
+      const account = `account:${email.trim().toLowerCase()}`;
+      const from = address === undefined ? undefined : `address:${address}`;
+      if (from !== undefined) await charge(db, from, ADDRESS_BUDGET);
+      await charge(db, account, ACCOUNT_BUDGET);
+      try {
+        const result = await check();
+        await db.execute(sql`delete from identity.sign_in_failure where key = ${account}`);
+        if (from !== undefined) await refund(db, from);
+        return result;
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 401)) {
+          await refund(db, account);
+          if (from !== undefined) await refund(db, from);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** Counts a failure in advance, or answers 429 while the budget's delay runs. */
+async function charge(db: Database, key: string, { free, maxDelaySeconds }: Budget): Promise<void> {
+  const delay = (failures: unknown) =>
+    sql`make_interval(secs => case when ${failures} < ${free} then 0 else least(power(2, ${failures} - ${free}), ${maxDelaySeconds}) end)`;
+  const [row] = await db.execute<{ failures: number; allowed: boolean; wait: number }>(sql`
+    insert into identity.sign_in_failure as f (key, failures, last_attempt_at) values (${key}, 1, now())
+    on conflict (key) do update set
+      failures = case
+        when f.last_attempt_at < now() - ${QUIET_PERIOD} then 1
+        when f.last_attempt_at + ${delay(sql`f.failures`)} <= now() then f.failures + 1
+        else f.failures end,
+      last_attempt_at = case
+        when f.last_attempt_at < now() - ${QUIET_PERIOD} or f.last_attempt_at + ${delay(sql`f.failures`)} <= now()
+        then now() else f.last_attempt_at end
+    returning failures, last_attempt_at = now() as allowed,
+      ceil(extract(epoch from last_attempt_at + ${delay(sql`failures`)} - now()))::int as wait`);
+  if (row?.failures === 1) await forgetQuietFailures(db);
+  if (!row?.allowed) {
+    throw tooManyRequests('Too many failed sign-ins: wait before trying again.', Math.max(1, row?.wait ?? 1));
+  }
+}
+
+/** Takes back the failure counted in advance: the attempt did not fail. */
+async function refund(db: Database, key: string): Promise<void> {
+  await db.execute(sql`update identity.sign_in_failure set failures = greatest(failures - 1, 0) where key = ${key}`);
+}
+
+async function forgetQuietFailures(db: Database): Promise<void> {
+  await db.execute(sql`delete from identity.sign_in_failure where last_attempt_at < now() - ${QUIET_PERIOD}`);
+}
