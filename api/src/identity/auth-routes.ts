@@ -44,7 +44,7 @@ const signIn = createRoute({
     'Answers with a signed session token in the body and in the `set-auth-token` header: send it as ' +
     '`Authorization: Bearer …`. A session cookie is set too. Five failed attempts per account (from ' +
     'any address) and twenty per client address are free; after them each attempt waits a delay that ' +
-    'doubles, up to five minutes: 429 with Retry-After meanwhile. A deactivated employee gets 403.',
+    'doubles from 15 seconds up to 15 minutes: 429 with Retry-After meanwhile. A deactivated employee gets 403.',
   request: { body: { content: { 'application/json': { schema: SignInSchema } }, required: true } },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SignedInSchema } } },

@@ -1,21 +1,23 @@
 import type { Database } from '@ates/db';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { ApiError, tooManyRequests } from '../http/problem.ts';
 
 interface Budget {
   /** Failed attempts allowed before any delay. */
   free: number;
-  /** The longest delay between two attempts, in seconds: a delay, never a lockout. */
+  /** The delay after the first failure beyond the free ones; it doubles with each further one. */
+  firstDelaySeconds: number;
+  /** The longest delay between two attempts: a delay, never a lockout. */
   maxDelaySeconds: number;
 }
 
 /**
  * Per account, across every address: five free failures, then a delay that doubles with each
- * further one (1 s, 2 s, 4 s … at most 5 min). A success clears the account's count.
+ * further one (15 s, 30 s, 1 min … at most 15 min). A success clears the account's count.
  */
-export const ACCOUNT_BUDGET: Budget = { free: 5, maxDelaySeconds: 300 };
+export const ACCOUNT_BUDGET: Budget = { free: 5, firstDelaySeconds: 15, maxDelaySeconds: 900 };
 /** Per client address, across every account: twenty free failures, then the same doubling delay. */
-export const ADDRESS_BUDGET: Budget = { free: 20, maxDelaySeconds: 300 };
+export const ADDRESS_BUDGET: Budget = { free: 20, firstDelaySeconds: 15, maxDelaySeconds: 900 };
 /** Failures older than this are forgotten. */
 const QUIET_PERIOD = sql`interval '1 hour'`;
 
@@ -48,9 +50,10 @@ export function signInLimit(db: Database) {
 }
 
 /** Counts a failure in advance, or answers 429 while the budget's delay runs. */
-async function charge(db: Database, key: string, { free, maxDelaySeconds }: Budget): Promise<void> {
-  const delay = (failures: unknown) =>
-    sql`make_interval(secs => case when ${failures} < ${free} then 0 else least(power(2, ${failures} - ${free}), ${maxDelaySeconds}) end)`;
+async function charge(db: Database, key: string, { free, firstDelaySeconds, maxDelaySeconds }: Budget) {
+  const delay = (failures: SQL) =>
+    sql`make_interval(secs => case when ${failures} < ${free} then 0
+      else least(${firstDelaySeconds} * power(2, ${failures} - ${free}), ${maxDelaySeconds}) end)`;
   const [row] = await db.execute<{ failures: number; allowed: boolean; wait: number }>(sql`
     insert into identity.sign_in_failure as f (key, failures, last_attempt_at) values (${key}, 1, now())
     on conflict (key) do update set
