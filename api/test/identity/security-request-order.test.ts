@@ -28,7 +28,7 @@ function streamed(bytes: number): ReadableStream<Uint8Array> {
   });
 }
 
-function post(path: string, body: BodyInit, headers: Record<string, string> = {}) {
+function post(path: string, body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
   return fetch(`${stack.apiUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
