@@ -51,6 +51,8 @@ export function createAuth(db: Database, settings: ApiSettings, credentials: Cre
       customStorage: rateLimitStorage(db),
     },
     advanced: {
+      // better-auth skips its origin check under a test runner; aTES wants it wherever it runs.
+      disableOriginCheck: false,
       database: { generateId: 'uuid' },
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
