@@ -130,7 +130,7 @@ interface Session {
 }
 
 /** The whole stack in one process, as `ates server start` runs it; clients create tasks over HTTP. */
-async function benchHttpCreate(): Promise<void> {
+export async function benchHttpCreate(): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'ates-bench-'));
   const admin = { email: 'admin@popug.inc', password: 'bench-admin-password', fullName: 'Bench Admin' };
   const runtime = await startRuntime({ home, port: 0, firstAdmin: admin });

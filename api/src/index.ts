@@ -1,6 +1,6 @@
 export { getRequestListener, type ServerType } from '@hono/node-server';
 export { createApp } from './app.ts';
 export type { ApiDeps, ApiSettings } from './deps.ts';
-export { AuthSecretError, loadAuthSecret } from './identity/auth-secret.ts';
+export { loadAuthSecret } from './identity/auth-secret.ts';
 export { ensureFirstAdmin, type FirstAdmin, FirstAdminError, hasEmployees } from './identity/first-admin.ts';
 export { apiSettings, SettingsError } from './settings.ts';

@@ -1,10 +1,10 @@
 import type { Role } from '@ates/db';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { ROLES } from '../identity/access.ts';
 import type { AppEnv, CurrentEmployee } from './env.ts';
 import { forbidden, payloadTooLarge, unauthorized } from './problem.ts';
 
-export const EVERY_ROLE: readonly Role[] = ['admin', 'manager', 'accountant', 'worker'];
 /** The largest request body a route takes unless it declares more. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -29,7 +29,7 @@ export function allow(...roles: Role[]) {
     requireEmployee(c, ...roles);
     await next();
   };
-  return { middleware: [guard, limitBody()], 'x-roles': [...(roles.length > 0 ? roles : EVERY_ROLE)] };
+  return { middleware: [guard, limitBody()], 'x-roles': [...(roles.length > 0 ? roles : ROLES)] };
 }
 
 /** A 413 problem for a body over `maxBytes`, told by its Content-Length before a byte is read. */

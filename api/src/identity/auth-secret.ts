@@ -3,12 +3,11 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Database, logger } from '@ates/db';
 import { sql } from 'drizzle-orm';
+import { SettingsError } from '../settings.ts';
 
 export const AUTH_SECRET_FILE = 'auth-secret';
 /** better-auth refuses shorter secrets in production and warns about them elsewhere. */
 const MIN_LENGTH = 32;
-
-export class AuthSecretError extends Error {}
 
 /**
  * The secret better-auth signs session tokens and cookies with: `ATES_AUTH_SECRET` when set,
@@ -20,7 +19,7 @@ export async function loadAuthSecret(home: string, db: Database, env = process.e
   const fromEnv = env.ATES_AUTH_SECRET;
   if (fromEnv !== undefined) {
     if (fromEnv.length < MIN_LENGTH)
-      throw new AuthSecretError(`ATES_AUTH_SECRET needs at least ${MIN_LENGTH} characters.`);
+      throw new SettingsError(`ATES_AUTH_SECRET needs at least ${MIN_LENGTH} characters.`);
     return fromEnv;
   }
   const file = join(home, AUTH_SECRET_FILE);
@@ -35,16 +34,16 @@ export async function loadAuthSecret(home: string, db: Database, env = process.e
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const written = await readSecretFile(file);
-  if (written === undefined) throw new AuthSecretError(`${file} could not be written.`);
+  if (written === undefined) throw new SettingsError(`${file} could not be written.`);
   return written;
 }
 
 async function readSecretFile(file: string): Promise<string | undefined> {
   try {
     const { mode } = await stat(file);
-    if ((mode & 0o077) !== 0) throw new AuthSecretError(`${file} is readable by others: chmod 600 ${file}.`);
+    if ((mode & 0o077) !== 0) throw new SettingsError(`${file} is readable by others: chmod 600 ${file}.`);
     const secret = (await readFile(file, 'utf8')).trim();
-    if (secret.length < MIN_LENGTH) throw new AuthSecretError(`${file} holds fewer than ${MIN_LENGTH} characters.`);
+    if (secret.length < MIN_LENGTH) throw new SettingsError(`${file} holds fewer than ${MIN_LENGTH} characters.`);
     return secret;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
