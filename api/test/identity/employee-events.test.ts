@@ -148,7 +148,11 @@ describe('a change and its event are one transaction', () => {
       role: 'worker',
       password: 'steady-password',
     });
-    const { token } = await auth.api.signInEmail({ body: { email: 'steady@popug.inc', password: 'steady-password' } });
+    const signedIn = await auth.api.signInEmail({
+      body: { email: 'steady@popug.inc', password: 'steady-password' },
+      returnHeaders: true,
+    });
+    const token = signedIn.headers.get('set-auth-token');
     const key = await apiKeys.create(employee.id, { name: 'steady-sync' });
     await refuseEventsAbout(employee.id);
     const before = await footprint(db.conn, db.bus);
