@@ -104,6 +104,18 @@ describe('the budget per client address', () => {
     expect((await signInFrom('127.0.2.2', victim.email, victim.password)).status).toBe(200);
   });
 
+  it('never refuses an office signing in at once from one address, however many they are', async () => {
+    const office = Array.from({ length: 24 }, (_, n) => ({
+      email: `office-${n}@popug.inc`,
+      password: `office-password-${n}`,
+      fullName: `Office ${n}`,
+      role: 'worker',
+    }));
+    for (const popug of office) await stack.call('POST', '/v1/employees', { as: stack.admin, body: popug });
+    const answers = await Promise.all(office.map((popug) => signInFrom('127.0.3.1', popug.email, popug.password)));
+    expect(answers.map((answer) => answer.status)).toEqual(office.map(() => 200));
+  }, 180_000);
+
   it('takes the client from X-Forwarded-For behind a trusted proxy, each client with a budget of its own', async () => {
     const behindProxy = (client: string, email: string, password = 'guess') =>
       signInFrom(PROXY, email, password, { 'x-forwarded-for': `${client}, 10.1.2.3` });
