@@ -128,7 +128,7 @@ async function naiveReassign({ db, bus }: TaskDeps, sample: number): Promise<voi
 }
 
 /** The whole stack in one process, as `ates server start` runs it; clients create tasks over HTTP. */
-async function benchHttpCreate(): Promise<void> {
+export async function benchHttpCreate(): Promise<void> {
   const stack = await benchStack();
   const { runtime, api, boss } = stack;
   try {

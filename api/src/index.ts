@@ -1,4 +1,6 @@
-export { type ServerType, serve } from '@hono/node-server';
+export { getRequestListener, type ServerType, serve } from '@hono/node-server';
 export { createApp } from './app.ts';
-export type { ApiDeps } from './deps.ts';
+export type { ApiDeps, ApiSettings } from './deps.ts';
+export { loadAuthSecret } from './identity/auth-secret.ts';
 export { ensureFirstAdmin, type FirstAdmin, FirstAdminError, hasEmployees } from './identity/first-admin.ts';
+export { apiSettings, SettingsError } from './settings.ts';

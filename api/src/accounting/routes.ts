@@ -3,7 +3,7 @@ import { assertTimeZone } from '@ates/db/accounting/business-day';
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow, requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import {
   AccountListSchema,
@@ -39,6 +39,7 @@ const tags = ['Accounting'];
 const accounts = createRoute({
   method: 'get',
   path: '/v1/accounts',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: "Every employee's balance, with totals (admin, accountant)",
   description:
@@ -52,6 +53,7 @@ const accounts = createRoute({
 const account = createRoute({
   method: 'get',
   path: '/v1/accounts/{employeeId}',
+  ...allow(),
   tags,
   summary: "An employee's balance",
   description: 'Workers and managers see only their own (`me`); admins and accountants see everyone’s.',
@@ -62,6 +64,7 @@ const account = createRoute({
 const audit = createRoute({
   method: 'get',
   path: '/v1/accounts/{employeeId}/audit',
+  ...allow(),
   tags,
   summary: "An employee's audit log: every debit, credit and payout",
   description:
@@ -74,6 +77,7 @@ const audit = createRoute({
 const companyEarnings = createRoute({
   method: 'get',
   path: '/v1/earnings',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: "The company's earnings per business day",
   description:
@@ -86,6 +90,7 @@ const companyEarnings = createRoute({
 const close = createRoute({
   method: 'post',
   path: '/v1/business-days/close',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: 'Close a business day: pay out every positive balance',
   description:
@@ -106,6 +111,7 @@ const close = createRoute({
 const businessDay = createRoute({
   method: 'get',
   path: '/v1/business-days/{date}',
+  ...allow(...SEES_EVERYONE),
   tags,
   summary: 'Where a business day stands: open or closed, its payouts and their emails',
   description: 'Admins and accountants only.',
@@ -116,6 +122,7 @@ const businessDay = createRoute({
 const payouts = createRoute({
   method: 'get',
   path: '/v1/payouts',
+  ...allow(),
   tags,
   summary: 'The payouts of a business day',
   description:
@@ -128,7 +135,6 @@ const payouts = createRoute({
 export function registerAccountingRoutes(app: App, deps: ApiDeps) {
   assertTimeZone(businessTimeZone());
   app.openapi(accounts, async (c) => {
-    requireEmployee(c, ...SEES_EVERYONE);
     return c.json(await listAccounts(deps.db, c.req.valid('query')), 200);
   });
   app.openapi(account, async (c) =>
@@ -137,17 +143,8 @@ export function registerAccountingRoutes(app: App, deps: ApiDeps) {
   app.openapi(audit, async (c) =>
     c.json(await auditLog(deps.db, requireEmployee(c), c.req.valid('param').employeeId, c.req.valid('query')), 200),
   );
-  app.openapi(companyEarnings, async (c) => {
-    requireEmployee(c, ...SEES_EVERYONE);
-    return c.json(await earnings(deps.db, c.req.valid('query')), 200);
-  });
-  app.openapi(close, async (c) => {
-    const caller = requireEmployee(c, ...SEES_EVERYONE);
-    return c.json(await closeDay(deps, caller, c.req.valid('json')?.date), 200);
-  });
-  app.openapi(businessDay, async (c) => {
-    requireEmployee(c, ...SEES_EVERYONE);
-    return c.json(await getBusinessDay(deps.db, c.req.valid('param').date), 200);
-  });
+  app.openapi(companyEarnings, async (c) => c.json(await earnings(deps.db, c.req.valid('query')), 200));
+  app.openapi(close, async (c) => c.json(await closeDay(deps, requireEmployee(c), c.req.valid('json')?.date), 200));
+  app.openapi(businessDay, async (c) => c.json(await getBusinessDay(deps.db, c.req.valid('param').date), 200));
   app.openapi(payouts, async (c) => c.json(await listPayouts(deps.db, requireEmployee(c), c.req.valid('query')), 200));
 }

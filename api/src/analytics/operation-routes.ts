@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
+import { allow } from '../http/guard.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
 import { createRebuilds } from './rebuild.ts';
 import { RebuildParams, RebuildSchema, VerificationSchema, VerifyQuery } from './schemas.ts';
@@ -12,6 +13,7 @@ const tags = ['Analytics'];
 const startRebuild = createRoute({
   method: 'post',
   path: '/v1/analytics/rebuild',
+  ...allow('admin'),
   tags,
   summary: 'Rebuild the analytics store from the event log (admin)',
   description:
@@ -23,6 +25,7 @@ const startRebuild = createRoute({
 const rebuildStatus = createRoute({
   method: 'get',
   path: '/v1/analytics/rebuild/{id}',
+  ...allow('admin'),
   tags,
   summary: 'How far a rebuild has got (admin)',
   request: { params: RebuildParams },
@@ -32,6 +35,7 @@ const rebuildStatus = createRoute({
 const verify = createRoute({
   method: 'get',
   path: '/v1/analytics/verify',
+  ...allow('admin'),
   tags,
   summary: "Compare the analytics totals with the ledger's, day by day (admin)",
   description: 'Lists every business day whose fees or rewards differ, with both figures; at most 366 days.',

@@ -2,6 +2,7 @@ import { businessTimeZone } from '@ates/db';
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
+import { allow } from '../http/guard.ts';
 import { badRequest, problemResponses } from '../http/problem.ts';
 import { addDays, periodOf, today } from './period.ts';
 import { auditLog, dayInProgress, earningsByDay, lastPayoutDay, payoutsOf, summary, topTasks } from './reports.ts';
@@ -25,6 +26,7 @@ const MAX_EARNINGS_DAYS = 366;
 const summaryRoute = createRoute({
   method: 'get',
   path: '/v1/reports/summary',
+  ...allow('admin'),
   tags,
   summary: 'Today: management earnings and how many employees are in the negative (admin)',
   description:
@@ -36,6 +38,7 @@ const summaryRoute = createRoute({
 const earningsRoute = createRoute({
   method: 'get',
   path: '/v1/reports/earnings',
+  ...allow('admin'),
   tags,
   summary: 'Management earnings per business day (admin)',
   description: 'Every day of the range, days without entries included; at most 366 days.',
@@ -49,6 +52,7 @@ const earningsRoute = createRoute({
 const topTasksRoute = createRoute({
   method: 'get',
   path: '/v1/reports/top-tasks',
+  ...allow('admin'),
   tags,
   summary: 'The most expensive tasks of a day, week, month or range (admin)',
   description:
@@ -61,6 +65,7 @@ const topTasksRoute = createRoute({
 const auditRoute = createRoute({
   method: 'get',
   path: '/v1/reports/audit',
+  ...allow('admin'),
   tags,
   summary: "A business day's audit log: every debit, credit and payout (admin)",
   request: { query: AuditQuery },
@@ -70,6 +75,7 @@ const auditRoute = createRoute({
 const payoutsRoute = createRoute({
   method: 'get',
   path: '/v1/reports/payouts',
+  ...allow('admin'),
   tags,
   summary: 'The payouts of a business day (admin)',
   request: { query: PayoutsQuery },

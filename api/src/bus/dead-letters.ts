@@ -2,7 +2,7 @@ import type { DeadLetterCursor } from '@ates/db';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow } from '../http/guard.ts';
 import { badRequest, problemResponses } from '../http/problem.ts';
 import { uuid } from '../http/text.ts';
 import { assertConsumer, ConsumerName } from './consumers.ts';
@@ -61,6 +61,7 @@ const selection = {
 const list = createRoute({
   method: 'get',
   path: '/v1/dead-letters',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Deliveries that failed all their retries, and poison events (admin)',
   description:
@@ -81,6 +82,7 @@ const list = createRoute({
 const retry = createRoute({
   method: 'post',
   path: '/v1/dead-letters/retry',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Send dead letters back to their consumer (admin)',
   description: 'Each goes back to the consumer’s queue and is retried as a new delivery, through its inbox.',
@@ -125,7 +127,6 @@ function decodeCursor(cursor: string | undefined): DeadLetterCursor | undefined 
 
 export function registerDeadLetterRoutes(app: App, { bus }: ApiDeps) {
   app.openapi(list, async (c) => {
-    requireEmployee(c, 'admin');
     const { consumer, cursor, limit } = c.req.valid('query');
     assertConsumer(consumer);
     const page = await bus.deadLetters({ consumer, after: decodeCursor(cursor), limit });
@@ -141,13 +142,11 @@ export function registerDeadLetterRoutes(app: App, { bus }: ApiDeps) {
     return c.json({ items, nextCursor }, 200);
   });
   app.openapi(retry, async (c) => {
-    requireEmployee(c, 'admin');
     const { consumer, ids } = c.req.valid('json');
     assertConsumer(consumer);
     return c.json({ retried: await bus.retryDeadLetters(consumer, ids) }, 200);
   });
   app.openapi(discard, async (c) => {
-    requireEmployee(c, 'admin');
     const { consumer, ids } = c.req.valid('json');
     assertConsumer(consumer);
     return c.json({ discarded: await bus.discardDeadLetters(consumer, ids) }, 200);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import { assertConsumer, ConsumerName } from './consumers.ts';
 
@@ -19,6 +19,7 @@ export type Replay = z.infer<typeof Replay>;
 const replay = createRoute({
   method: 'post',
   path: '/v1/bus/replays',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Deliver the event log to a consumer once more (admin)',
   description:
@@ -53,7 +54,6 @@ const replay = createRoute({
 
 export function registerReplayRoutes(app: App, { bus }: ApiDeps) {
   app.openapi(replay, async (c) => {
-    requireEmployee(c, 'admin');
     const { consumer, from } = c.req.valid('json');
     assertConsumer(consumer);
     const from_ = from === undefined ? null : new Date(from).toISOString();

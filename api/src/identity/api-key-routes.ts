@@ -1,13 +1,15 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
-import { requirePermission } from './guard.ts';
+import { allowPermission } from './guard.ts';
 import type { Identity } from './identity.ts';
 import { ApiKeyListSchema, CreatedApiKeySchema, IdParams, NewApiKeySchema } from './schemas.ts';
 
 const create = createRoute({
   method: 'post',
   path: '/v1/api-keys',
+  ...allowPermission({ apiKey: ['create'] }),
   tags: ['Identity'],
   summary: 'Create an API key for an integration',
   description:
@@ -23,6 +25,7 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/api-keys',
+  ...allowPermission({ apiKey: ['list'] }),
   tags: ['Identity'],
   summary: 'List your API keys',
   responses: {
@@ -34,6 +37,7 @@ const list = createRoute({
 const revoke = createRoute({
   method: 'delete',
   path: '/v1/api-keys/{id}',
+  ...allowPermission({ apiKey: ['revoke'] }),
   tags: ['Identity'],
   summary: 'Revoke one of your API keys',
   description: 'It stops working at once.',
@@ -41,18 +45,18 @@ const revoke = createRoute({
   responses: { 204: { description: 'Revoked' }, ...problemResponses(400, 401, 403, 404) },
 });
 
-export function registerApiKeyRoutes(app: App, identity: () => Promise<Identity>) {
+export function registerApiKeyRoutes(app: App, identity: Identity) {
   app.openapi(create, async (c) => {
-    const { id } = requirePermission(c, { apiKey: ['create'] });
-    return c.json(await (await identity()).apiKeys.create(id, c.req.valid('json')), 201);
+    const { id } = requireEmployee(c);
+    return c.json(await identity.apiKeys.create(id, c.req.valid('json')), 201);
   });
   app.openapi(list, async (c) => {
-    const { id } = requirePermission(c, { apiKey: ['list'] });
-    return c.json({ items: await (await identity()).apiKeys.list(id), nextCursor: null }, 200);
+    const { id } = requireEmployee(c);
+    return c.json({ items: await identity.apiKeys.list(id), nextCursor: null }, 200);
   });
   app.openapi(revoke, async (c) => {
-    const { id } = requirePermission(c, { apiKey: ['revoke'] });
-    await (await identity()).apiKeys.revoke(id, c.req.valid('param').id);
+    const { id } = requireEmployee(c);
+    await identity.apiKeys.revoke(id, c.req.valid('param').id);
     return c.body(null, 204);
   });
 }

@@ -3,11 +3,12 @@ import { and, asc, eq } from 'drizzle-orm';
 import { notFound } from '../http/problem.ts';
 import { isUuid } from '../http/text.ts';
 import type { Auth } from './auth.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import type { IdentityDeps } from './employees.ts';
 import type { ApiKey, NewApiKey } from './schemas.ts';
 
 /** Each employee's own API keys: a key acts as its owner, with the owner's role. */
-export function apiKeyService({ db }: IdentityDeps, auth: Auth) {
+export function apiKeyService({ db }: IdentityDeps, auth: Auth, credentials: CredentialCache) {
   return {
     async create(ownerId: string, input: NewApiKey): Promise<ApiKey & { key: string }> {
       const created = await auth.api.createApiKey({
@@ -40,6 +41,7 @@ export function apiKeyService({ db }: IdentityDeps, auth: Auth) {
             .returning({ id: apikey.id })
         : [];
       if (deleted.length === 0) throw notFound(`You have no API key ${id}.`);
+      await credentials.forgetEverywhere(`API key ${id} revoked`);
     },
   };
 }

@@ -1,12 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { clientAddress } from '../http/client-address.ts';
 import type { App, AppEnv } from '../http/env.ts';
+import { limitBody } from '../http/guard.ts';
 import { ApiError, notFound, problemResponses, TITLES } from '../http/problem.ts';
 import { CLIENT_IP_HEADER } from './auth.ts';
 import type { Identity } from './identity.ts';
-import { asSignInAttempt } from './rate-limit.ts';
 import { SignedInSchema, SignInSchema } from './schemas.ts';
 
 /**
@@ -31,9 +31,10 @@ const signIn = createRoute({
   tags: ['Identity'],
   summary: 'Sign in with email and password',
   description:
-    'Answers with a session token in the body and in the `set-auth-token` header: send it as ' +
-    '`Authorization: Bearer …`. A session cookie is set too. At most ten attempts a minute per ' +
-    'client and account, then 429. A deactivated employee gets 403.',
+    'Answers with a signed session token in the body and in the `set-auth-token` header: send it as ' +
+    '`Authorization: Bearer …`. A session cookie is set too. Five failed attempts per account (from ' +
+    'any address) and twenty per client address are free; after them each attempt waits a delay that ' +
+    'doubles from 15 seconds up to 15 minutes: 429 with Retry-After meanwhile. A deactivated employee gets 403.',
   request: { body: { content: { 'application/json': { schema: SignInSchema } }, required: true } },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SignedInSchema } } },
@@ -41,14 +42,19 @@ const signIn = createRoute({
   },
 });
 
-export function registerAuthRoutes(app: App, identity: () => Promise<Identity>) {
+export function registerAuthRoutes(app: App, identity: Identity) {
+  app.use('/api/auth/*', limitBody());
   app.openapi(signIn, async (c) => {
     const body = c.req.valid('json');
-    const response = await asSignInAttempt(body.email, () => forward(c, identity, JSON.stringify(body)));
+    const { signInLimit, settings } = identity;
+    const address = clientAddress(c, settings.trustedProxies);
+    const response = await signInLimit.attempt(body.email, address, () => forward(c, identity, JSON.stringify(body)));
     for (const [name, value] of response.headers) {
       if (name !== 'content-type' && name !== 'content-length') c.header(name, value, { append: true });
     }
-    return c.json((await response.json()) as z.infer<typeof SignedInSchema>, 200);
+    const signedIn = (await response.json()) as z.infer<typeof SignedInSchema>;
+    // The body's token is the raw one the database keeps; only the signed one works as a bearer token.
+    return c.json({ ...signedIn, token: response.headers.get('set-auth-token') ?? '' }, 200);
   });
   app.on(['GET', 'POST'], '/api/auth/*', async (c) => {
     const path = c.req.path.slice('/api/auth'.length);
@@ -58,24 +64,19 @@ export function registerAuthRoutes(app: App, identity: () => Promise<Identity>) 
 }
 
 /** Hands the request to better-auth with the client's address; its errors become problem+json. */
-async function forward(c: Context<AppEnv>, identity: () => Promise<Identity>, body: string | ArrayBuffer | undefined) {
+async function forward(c: Context<AppEnv>, identity: Identity, body: string | ArrayBuffer | undefined) {
+  const { auth, settings } = identity;
   const headers = new Headers(c.req.raw.headers);
   headers.delete(CLIENT_IP_HEADER);
   headers.delete('content-length');
-  const address = clientAddress(c);
+  const address = clientAddress(c, settings.trustedProxies);
   if (address) headers.set(CLIENT_IP_HEADER, address);
   // better-auth's CSRF check wants an Origin; a client without cookies (the CLI, an integration)
-  // cannot be a CSRF victim and sends none, so it speaks for its own origin.
-  if (!headers.has('origin') && !headers.has('cookie')) headers.set('origin', new URL(c.req.url).origin);
-  const { auth } = await identity();
+  // cannot be a CSRF victim and sends none, so it speaks for the public URL.
+  if (!headers.has('origin') && !headers.has('cookie')) headers.set('origin', settings.publicUrl);
   const response = await auth.handler(new Request(c.req.url, { method: c.req.method, headers, body }));
   if (!response.ok) throw await asProblem(c, response);
   return response;
-}
-
-/** The peer of the socket; absent when the app is called in-process (`app.request()`). */
-function clientAddress(c: Context<AppEnv>): string | undefined {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
 }
 
 async function asProblem(c: Context<AppEnv>, response: Response): Promise<ApiError> {

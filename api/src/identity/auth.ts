@@ -1,20 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { type Database, logger } from '@ates/db';
-import { authTables, secret } from '@ates/db/schema/identity';
+import { authTables } from '@ates/db/schema/identity';
 import { apiKey } from '@better-auth/api-key';
 import { type BetterAuthPlugin, betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { admin } from 'better-auth/plugins/admin';
 import { bearer } from 'better-auth/plugins/bearer';
-import { eq } from 'drizzle-orm';
+import type { ApiSettings } from '../deps.ts';
 import { ac, roles } from './access.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import { rateLimitStorage } from './rate-limit.ts';
 import { routedDatabase } from './transaction.ts';
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
-/** Sign-in attempts allowed per client address and account within the window (seconds). */
-export const SIGN_IN_LIMIT = { window: 60, max: 10 };
 export const API_KEY_PREFIX = 'ates_';
 /** Set by the API from the connection, never taken from the client: the rate limiter's address. */
 export const CLIENT_IP_HEADER = 'x-ates-client-ip';
@@ -24,14 +22,17 @@ const DAY_SECONDS = 86_400;
 
 /**
  * better-auth for aTES: email + password sign-in (no self sign-up: admins create employees),
- * bearer tokens for the CLI, API keys for integrations, and the admin plugin carrying the four
- * roles. It writes through `routedDatabase`, so identity transactions can enclose its writes.
+ * signed bearer tokens for the CLI, API keys for integrations, and the admin plugin carrying the
+ * four roles. It writes through `routedDatabase`, so identity transactions can enclose its
+ * writes. Every session it ends empties the credential caches.
  */
-export function createAuth(db: Database, authSecret: string) {
+export function createAuth(db: Database, settings: ApiSettings, credentials: CredentialCache) {
   return betterAuth({
     appName: 'aTES',
+    baseURL: settings.publicUrl,
+    trustedOrigins: [settings.publicUrl],
     basePath: '/api/auth',
-    secret: authSecret,
+    secret: settings.authSecret,
     database: drizzleAdapter(routedDatabase(db), { provider: 'pg', schema: authTables, transaction: true }),
     emailAndPassword: {
       enabled: true,
@@ -43,12 +44,18 @@ export function createAuth(db: Database, authSecret: string) {
       additionalFields: { mustChangePassword: { type: 'boolean', required: false, defaultValue: false, input: false } },
     },
     session: { expiresIn: 7 * DAY_SECONDS, updateAge: DAY_SECONDS },
+    databaseHooks: {
+      session: { delete: { after: () => credentials.forgetEverywhere('a session ended') } },
+    },
     rateLimit: {
       enabled: true,
-      customRules: { '/sign-in/email': SIGN_IN_LIMIT },
+      // The sign-in route keeps budgets of its own, per account and per address (sign-in-limit.ts).
+      customRules: { '/sign-in/email': false },
       customStorage: rateLimitStorage(db),
     },
     advanced: {
+      // better-auth skips its origin check under a test runner; aTES wants it wherever it runs.
+      disableOriginCheck: false,
       database: { generateId: 'uuid' },
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
@@ -59,7 +66,7 @@ export function createAuth(db: Database, authSecret: string) {
     },
     plugins: [
       admin({ ac, roles, defaultRole: 'worker', adminRoles: ['admin'], bannedUserMessage: DEACTIVATED }),
-      bearer(),
+      bearer({ requireSignature: true }),
       apiKeys(),
     ],
   });
@@ -80,18 +87,4 @@ function apiKeys() {
     keyExpiration: { defaultExpiresIn: null, minExpiresIn: 1, maxExpiresIn: 365 },
   });
   return plugin as unknown as Omit<typeof plugin, 'hooks'> & Pick<BetterAuthPlugin, 'hooks'>;
-}
-
-/**
- * The secret better-auth signs tokens with: made once per installation and kept in the identity
- * schema, so every API process of the installation agrees on it and no build ships one.
- */
-export async function installationSecret(db: Database): Promise<string> {
-  await db
-    .insert(secret)
-    .values({ name: 'better-auth', value: randomBytes(32).toString('base64url') })
-    .onConflictDoNothing();
-  const [row] = await db.select({ value: secret.value }).from(secret).where(eq(secret.name, 'better-auth'));
-  if (!row) throw new Error('the better-auth secret could not be stored');
-  return row.value;
 }

@@ -1,9 +1,9 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, CurrentEmployee } from '../http/env.ts';
 import { forbidden, unauthorized } from '../http/problem.ts';
 import { isRole } from './access.ts';
 import { type Auth, DEACTIVATED } from './auth.ts';
-import type { CredentialCache } from './credential-cache.ts';
+import type { Credential } from './credential-cache.ts';
 import type { Identity } from './identity.ts';
 
 interface UserRow {
@@ -20,45 +20,73 @@ export const CHANGE_PASSWORD_PATH = '/v1/me/password';
 const PASSWORD_CHANGE_REQUIRED = 'password-change-required';
 
 /** better-auth's session cookie; other cookies a browser sends to this host are none of our business. */
-const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=/;
+const SESSION_COOKIE = /(?:^|;\s*)((?:__Secure-)?better-auth\.session_token)=([^;]*)/;
+const BEARER = /^Bearer +(\S+)$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Sets `c.var.employee` from an `x-api-key` header, a bearer token or a session cookie.
- * Credentials that were sent but do not hold (unknown, expired, revoked, or the employee
- * deactivated) answer 401 at once rather than passing the request on as anonymous. Verified
- * credentials are remembered in `cache`, which forgets them all after any identity change.
+ * Sets `c.var.employee` from the one credential the request presents: an `x-api-key` header,
+ * else the `Authorization` header (a bearer token), else the session cookie. Only that
+ * credential is verified, and only it is remembered: a bad bearer token is a 401 whatever
+ * cookie comes with it. Credentials that do not hold (unknown, expired, revoked, past the
+ * session's maximum age, or the employee deactivated) answer 401 at once. A state-changing
+ * /v1 request carrying the cookie must come from the public URL's origin (403 otherwise).
  * An employee given a one-time password may only change it: any other /v1 request is a 403,
  * and their credentials are not remembered, so the change takes effect on the next request.
  */
-export function authenticate(identity: () => Promise<Identity>, cache: CredentialCache): MiddlewareHandler<AppEnv> {
+export function authenticate(identity: Identity): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('employee', undefined);
-    const key = c.req.header('x-api-key');
-    const cookie = c.req.header('cookie') ?? '';
-    const credential = key ?? c.req.header('authorization') ?? (SESSION_COOKIE.test(cookie) ? cookie : undefined);
-    if (c.req.path.startsWith('/api/auth/') || credential === undefined) {
-      await next();
-    } else {
-      const cached = cache.get(credential);
+    const credential = presented(c);
+    if (credential !== undefined && !c.req.path.startsWith('/api/auth/')) {
+      const { auth, credentials, settings } = identity;
+      if (credential.kind === 'session-cookie') assertTrustedOrigin(c, settings.publicUrl);
+      const cached = credentials.get(credential);
       if (cached) {
         c.set('employee', cached);
       } else {
-        const { auth } = await identity();
+        const generation = credentials.generation;
         const { employee, expiresAt, mustChangePassword } =
-          key === undefined ? await bySession(auth, c.req.raw.headers) : await byApiKey(auth, key);
+          credential.kind === 'api-key'
+            ? await byApiKey(auth, credential.value)
+            : await bySession(auth, credential, settings.sessionMaxAgeSeconds);
         if (mustChangePassword) assertChangingPassword(c.req.path);
-        else cache.set(credential, employee, expiresAt);
+        else credentials.set(credential, employee, generation, expiresAt);
         c.set('employee', employee);
       }
-      await next();
     }
-    await cache.afterRequest(c);
+    await next();
   };
+}
+
+function presented(c: Context<AppEnv>): Credential | undefined {
+  const key = c.req.header('x-api-key');
+  if (key !== undefined) return { kind: 'api-key', value: key };
+  const authorization = c.req.header('authorization');
+  if (authorization !== undefined) {
+    const token = BEARER.exec(authorization)?.[1];
+    if (token === undefined) throw unauthorized('Send the token as `Authorization: Bearer <token>`.');
+    return { kind: 'bearer', value: token };
+  }
+  const cookie = SESSION_COOKIE.exec(c.req.header('cookie') ?? '');
+  return cookie ? { kind: 'session-cookie', value: `${cookie[1]}=${cookie[2]}` } : undefined;
+}
+
+/** A page on another site can make a browser send the cookie, but not forge its Origin. */
+function assertTrustedOrigin(c: Context<AppEnv>, publicUrl: string) {
+  if (SAFE_METHODS.has(c.req.method) || !c.req.path.startsWith('/v1/')) return;
+  const origin = c.req.header('origin');
+  if (origin !== publicUrl) {
+    throw forbidden(
+      `A request that changes something and signs in with the session cookie must come from ${publicUrl} ` +
+        `(Origin: ${origin ?? 'none'}). Scripts send a bearer token or an API key instead.`,
+    );
+  }
 }
 
 interface Verified {
   employee: CurrentEmployee;
-  expiresAt: Date | string | null | undefined;
+  expiresAt: Date | null;
   mustChangePassword: boolean;
 }
 
@@ -76,20 +104,28 @@ async function byApiKey(auth: Auth, key: string): Promise<Verified> {
   if (!verified.valid || !verified.key) throw unauthorized('The API key is unknown, expired or revoked.');
   const { internalAdapter } = await auth.$context;
   const owner = (await internalAdapter.findUserById(verified.key.referenceId)) as UserRow | null;
+  const { expiresAt } = verified.key;
   return {
     employee: toCurrent(owner ?? undefined),
-    expiresAt: verified.key.expiresAt,
+    expiresAt: expiresAt ? new Date(expiresAt) : null,
     mustChangePassword: owner?.mustChangePassword === true,
   };
 }
 
-async function bySession(auth: Auth, headers: Headers): Promise<Verified> {
-  const session = await auth.api.getSession({ headers });
-  if (!session) throw unauthorized('The token is unknown, expired or revoked.');
-  const user = session.user as UserRow;
+/** Asks better-auth about this credential alone: no other header reaches it. */
+async function bySession(auth: Auth, credential: Credential, maxAgeSeconds: number): Promise<Verified> {
+  const headers = new Headers(
+    credential.kind === 'bearer' ? { authorization: `Bearer ${credential.value}` } : { cookie: credential.value },
+  );
+  const found = await auth.api.getSession({ headers });
+  if (!found) throw unauthorized('The token is unknown, expired or revoked.');
+  const ends = new Date(new Date(found.session.createdAt).getTime() + maxAgeSeconds * 1000);
+  if (ends.getTime() <= Date.now()) throw unauthorized('The session has reached its maximum age: sign in again.');
+  const expiresAt = new Date(found.session.expiresAt);
+  const user = found.user as UserRow;
   return {
     employee: toCurrent(user),
-    expiresAt: session.session.expiresAt,
+    expiresAt: expiresAt < ends ? expiresAt : ends,
     mustChangePassword: user.mustChangePassword === true,
   };
 }

@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
-import { requirePermission, requireSession } from './guard.ts';
+import { allowPermission, requirePermission, requireSession } from './guard.ts';
 import type { Identity } from './identity.ts';
 import {
   CreatedEmployeeSchema,
@@ -20,6 +21,7 @@ const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schem
 const list = createRoute({
   method: 'get',
   path: '/v1/employees',
+  ...allowPermission({ employee: ['list'] }),
   tags: ['Identity'],
   summary: 'List employees by name (admin)',
   request: { query: ListEmployeesQuery },
@@ -29,6 +31,7 @@ const list = createRoute({
 const create = createRoute({
   method: 'post',
   path: '/v1/employees',
+  ...allowPermission({ employee: ['create'] }),
   tags: ['Identity'],
   summary: 'Create an employee who can sign in (admin)',
   description: 'Publishes Employee.Created in the same transaction. 409 when the email is taken.',
@@ -39,6 +42,7 @@ const create = createRoute({
 const show = createRoute({
   method: 'get',
   path: '/v1/employees/{id}',
+  ...allowPermission({ employee: ['read'] }),
   tags: ['Identity'],
   summary: 'Show one employee (admin)',
   request: { params: IdParams },
@@ -48,6 +52,7 @@ const show = createRoute({
 const update = createRoute({
   method: 'patch',
   path: '/v1/employees/{id}',
+  ...allowPermission({ employee: ['update'] }),
   tags: ['Identity'],
   summary: 'Change an employee’s name, email or role (admin)',
   description:
@@ -63,6 +68,7 @@ const update = createRoute({
 const deactivate = createRoute({
   method: 'post',
   path: '/v1/employees/{id}/deactivate',
+  ...allowPermission({ employee: ['deactivate'] }),
   tags: ['Identity'],
   summary: 'Deactivate an employee (admin)',
   description:
@@ -75,6 +81,7 @@ const deactivate = createRoute({
 const resetPassword = createRoute({
   method: 'post',
   path: '/v1/employees/{id}/reset-password',
+  ...allowPermission({ employee: ['reset-password'] }),
   tags: ['Identity'],
   summary: 'Give an employee a one-time password they must change (admin)',
   description:
@@ -84,36 +91,32 @@ const resetPassword = createRoute({
   request: { params: IdParams },
   responses: {
     200: json(ResetPasswordSchema, 'The employee and their one-time password'),
-    ...problemResponses(401, 403, 404, 409),
+    ...problemResponses(400, 401, 403, 404, 409),
   },
 });
 
-export function registerEmployeeRoutes(app: App, identity: () => Promise<Identity>) {
+export function registerEmployeeRoutes(app: App, identity: Identity) {
   app.openapi(list, async (c) => {
-    requirePermission(c, { employee: ['list'] });
-    return c.json(await (await identity()).employees.list(c.req.valid('query')), 200);
+    return c.json(await identity.employees.list(c.req.valid('query')), 200);
   });
   app.openapi(create, async (c) => {
-    requirePermission(c, { employee: ['create'] });
-    const { employee, generatedPassword } = await (await identity()).employees.create(c.req.valid('json'));
+    const { employee, generatedPassword } = await identity.employees.create(c.req.valid('json'));
     return c.json(generatedPassword === undefined ? employee : { ...employee, generatedPassword }, 201);
   });
   app.openapi(show, async (c) => {
-    requirePermission(c, { employee: ['read'] });
-    return c.json(await (await identity()).employees.get(c.req.valid('param').id), 200);
+    return c.json(await identity.employees.get(c.req.valid('param').id), 200);
   });
   app.openapi(update, async (c) => {
     const changes = c.req.valid('json');
-    requirePermission(c, { employee: changes.role === undefined ? ['update'] : ['update', 'set-role'] });
-    return c.json(await (await identity()).employees.update(c.req.valid('param').id, changes), 200);
+    if (changes.role !== undefined) requirePermission(c, { employee: ['set-role'] });
+    return c.json(await identity.employees.update(c.req.valid('param').id, changes), 200);
   });
   app.openapi(resetPassword, async (c) => {
     const admin = requireSession(c, { employee: ['reset-password'] });
-    const { passwords } = await identity();
-    return c.json(await passwords.reset(c.req.valid('param').id, admin.id, c.req.raw.headers), 200);
+    return c.json(await identity.passwords.reset(c.req.valid('param').id, admin.id, c.req.raw.headers), 200);
   });
   app.openapi(deactivate, async (c) => {
-    const admin = requirePermission(c, { employee: ['deactivate'] });
-    return c.json(await (await identity()).employees.deactivate(c.req.valid('param').id, admin.id), 200);
+    const admin = requireEmployee(c);
+    return c.json(await identity.employees.deactivate(c.req.valid('param').id, admin.id), 200);
   });
 }

@@ -7,10 +7,11 @@ import type { ApiDeps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http/problem.ts';
 import { isUuid, text } from '../http/text.ts';
 import type { Auth } from './auth.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import type { Employee, EmployeeChanges, ListEmployees, NewEmployee } from './schemas.ts';
 import { identityTransaction } from './transaction.ts';
 
-export type IdentityDeps = Pick<ApiDeps, 'db' | 'bus'>;
+export type IdentityDeps = Pick<ApiDeps, 'db' | 'bus' | 'settings'>;
 type EmployeeEvent = Extract<EventName, `Employee.${string}`>;
 
 /**
@@ -18,7 +19,7 @@ type EmployeeEvent = Extract<EventName, `Employee.${string}`>;
  * through its adapter inside an identity transaction, and the Employee event is published in
  * that same transaction: a change and its event commit together or not at all.
  */
-export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth) {
+export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth, credentials: CredentialCache) {
   const publish = (tx: Executor, name: EmployeeEvent, employee: Employee) =>
     bus.publish(tx, 'identity', [{ name, data: eventData(employee) }]);
 
@@ -53,8 +54,8 @@ export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth) {
       });
     },
 
-    update(id: string, changes: EmployeeChanges) {
-      return withUniqueEmail(
+    async update(id: string, changes: EmployeeChanges) {
+      const { after, changed } = await withUniqueEmail(
         identityTransaction(db, async (tx) => {
           const before = await lockActive(tx, id);
           if (changes.email !== undefined && changes.email !== before.email) await assertEmailFree(tx, changes.email);
@@ -68,14 +69,16 @@ export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth) {
           const changed =
             after.email !== before.email || after.fullName !== before.fullName || after.role !== before.role;
           if (changed) await publish(tx, 'Employee.Updated', after);
-          return after;
+          return { after, changed };
         }),
       );
+      if (changed) await credentials.forgetEverywhere(`employee ${id} changed`);
+      return after;
     },
 
     /** Keeps the employee out from now on: no sign-in, every session ended, every API key disabled. */
-    deactivate(id: string, actorId: string) {
-      return identityTransaction(db, async (tx) => {
+    async deactivate(id: string, actorId: string) {
+      const after = await identityTransaction(db, async (tx) => {
         const before = await lockActive(tx, id);
         if (id === actorId) throw conflict('You cannot deactivate yourself: ask another admin.');
         if (before.role === 'admin') await assertAnotherAdmin(tx, id);
@@ -87,6 +90,8 @@ export function employeeDirectory({ db, bus }: IdentityDeps, auth: Auth) {
         await publish(tx, 'Employee.Deleted', after);
         return after;
       });
+      await credentials.forgetEverywhere(`employee ${id} deactivated`);
+      return after;
     },
 
     async get(id: string): Promise<Employee> {

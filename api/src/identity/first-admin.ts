@@ -26,12 +26,12 @@ export async function ensureFirstAdmin(deps: IdentityDeps, admin: FirstAdmin): P
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ');
     throw new FirstAdminError(`The first admin is not valid: ${problems}.`);
   }
-  const { employees } = await openIdentity(deps);
+  const { employees } = openIdentity(deps);
   return employees.createFirstAdmin({ ...parsed.data, role: 'admin' });
 }
 
 /** Whether the installation has any employee yet (`ates setup` asks for a first admin if not). */
 export async function hasEmployees(deps: IdentityDeps): Promise<boolean> {
-  const { employees } = await openIdentity(deps);
+  const { employees } = openIdentity(deps);
   return employees.exists();
 }

@@ -1,8 +1,15 @@
 import type { Context } from 'hono';
 import type { AppEnv, CurrentEmployee } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow, requireEmployee } from '../http/guard.ts';
 import { forbidden } from '../http/problem.ts';
-import { can, type Permissions } from './access.ts';
+import { can, type Permissions, ROLES } from './access.ts';
+
+/** `allow()` for the roles whose access-control statements grant every permission asked for. */
+export function allowPermission(permissions: Permissions) {
+  const roles = ROLES.filter((role) => can(role, permissions));
+  if (roles.length === 0) throw new Error(`no role has ${JSON.stringify(permissions)}`);
+  return allow(...roles);
+}
 
 /** The caller, or a 401; a 403 unless the caller's role grants every permission asked for. */
 export function requirePermission(c: Context<AppEnv>, permissions: Permissions): CurrentEmployee {

@@ -2,10 +2,9 @@ import type { App } from '../http/env.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { authenticate } from './authenticate.ts';
-import { CredentialCache } from './credential-cache.ts';
 import { registerEmployeeRoutes } from './employee-routes.ts';
 import type { IdentityDeps } from './employees.ts';
-import { lazyIdentity } from './identity.ts';
+import { openIdentity } from './identity.ts';
 import { registerMeRoutes } from './me-routes.ts';
 
 /**
@@ -13,8 +12,8 @@ import { registerMeRoutes } from './me-routes.ts';
  * calling, and registers the identity routes. Register it before any other context's routes.
  */
 export function registerIdentity(app: App, deps: IdentityDeps) {
-  const identity = lazyIdentity(deps);
-  app.use('*', authenticate(identity, new CredentialCache(deps.db)));
+  const identity = openIdentity(deps);
+  app.use('*', authenticate(identity));
   registerAuthRoutes(app, identity);
   registerMeRoutes(app, identity);
   registerEmployeeRoutes(app, identity);

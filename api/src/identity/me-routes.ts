@@ -1,14 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import { CHANGE_PASSWORD_PATH } from './authenticate.ts';
-import { requirePermission, requireSession } from './guard.ts';
+import { allowPermission, requireSession } from './guard.ts';
 import type { Identity } from './identity.ts';
 import { EmployeeSchema, PasswordChangedSchema, PasswordChangeSchema } from './schemas.ts';
 
 const me = createRoute({
   method: 'get',
   path: '/v1/me',
+  ...allowPermission({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Who you are signed in as',
   responses: {
@@ -20,6 +22,7 @@ const me = createRoute({
 const changePassword = createRoute({
   method: 'post',
   path: CHANGE_PASSWORD_PATH,
+  ...allowPermission({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Change your password; every session of yours ends',
   description:
@@ -33,13 +36,13 @@ const changePassword = createRoute({
   },
 });
 
-export function registerMeRoutes(app: App, identity: () => Promise<Identity>) {
+export function registerMeRoutes(app: App, identity: Identity) {
   app.openapi(me, async (c) => {
-    const { id } = requirePermission(c, { profile: ['read'] });
-    return c.json(await (await identity()).employees.get(id), 200);
+    const { id } = requireEmployee(c);
+    return c.json(await identity.employees.get(id), 200);
   });
   app.openapi(changePassword, async (c) => {
     const { id } = requireSession(c, { profile: ['read'] });
-    return c.json(await (await identity()).passwords.change(id, c.req.valid('json'), c.req.raw.headers), 200);
+    return c.json(await identity.passwords.change(id, c.req.valid('json'), c.req.raw.headers), 200);
   });
 }

@@ -1,6 +1,7 @@
 import { isAPIError } from 'better-auth/api';
 import { ApiError, badRequest, conflict, TITLES } from '../http/problem.ts';
 import type { Auth } from './auth.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import { generatePassword, type IdentityDeps, lockActive } from './employees.ts';
 import type { Employee, PasswordChange } from './schemas.ts';
 import { identityTransaction } from './transaction.ts';
@@ -10,14 +11,14 @@ import { identityTransaction } from './transaction.ts';
  * current one, ends every session and opens a new one) and the admin plugin's `setUserPassword`
  * for a reset. The `mustChangePassword` flag moves in the same transaction as the password.
  */
-export function passwordService({ db }: IdentityDeps, auth: Auth) {
+export function passwordService({ db }: IdentityDeps, auth: Auth, credentials: CredentialCache) {
   return {
     /** The caller's new password; `headers` carry their session. Answers the new session's token. */
-    change(employeeId: string, input: PasswordChange, headers: Headers): Promise<{ token: string }> {
+    async change(employeeId: string, input: PasswordChange, headers: Headers): Promise<{ token: string }> {
       if (input.newPassword === input.currentPassword) {
         throw badRequest('newPassword: must differ from the current password.');
       }
-      return identityTransaction(db, async () => {
+      const changed = await identityTransaction(db, async () => {
         const { token } = await betterAuthCall(() =>
           auth.api.changePassword({ body: { ...input, revokeOtherSessions: true }, headers }),
         );
@@ -26,15 +27,17 @@ export function passwordService({ db }: IdentityDeps, auth: Auth) {
         await internalAdapter.updateUser(employeeId, { mustChangePassword: false });
         return { token };
       });
+      await credentials.forgetEverywhere(`password of ${employeeId} changed`);
+      return changed;
     },
 
     /**
      * Gives the employee a generated one-time password, shown once, which they must change at
      * their next sign-in; every session of theirs ends now. `headers` carry the admin's session.
      */
-    reset(id: string, adminId: string, headers: Headers): Promise<Employee & { oneTimePassword: string }> {
+    async reset(id: string, adminId: string, headers: Headers): Promise<Employee & { oneTimePassword: string }> {
       if (id === adminId) throw conflict('Change your own password with `ates password change`, not a reset.');
-      return identityTransaction(db, async (tx) => {
+      const reset = await identityTransaction(db, async (tx) => {
         const employee = await lockActive(tx, id);
         const oneTimePassword = generatePassword();
         await betterAuthCall(() =>
@@ -45,6 +48,8 @@ export function passwordService({ db }: IdentityDeps, auth: Auth) {
         await internalAdapter.deleteUserSessions(id);
         return { ...employee, oneTimePassword };
       });
+      await credentials.forgetEverywhere(`password of ${id} reset`);
+      return reset;
     },
   };
 }

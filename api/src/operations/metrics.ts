@@ -5,7 +5,7 @@ import { matchedRoutes } from 'hono/route';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiDeps } from '../deps.ts';
 import type { App, AppEnv } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import { readOperationsState } from './state.ts';
 
@@ -105,6 +105,7 @@ export function measureRequests({ requests, duration }: Metrics): MiddlewareHand
 const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Metrics in the Prometheus text format (an admin, or the ATES_METRICS_TOKEN bearer)',
   description:
@@ -140,7 +141,6 @@ export function acceptMetricsToken(
 /** Serves /metrics to an admin. */
 export function registerMetrics(app: App, metrics: Metrics) {
   app.openapi(metricsRoute, async (c) => {
-    requireEmployee(c, 'admin');
     return (await scrape(c, metrics)) as never;
   });
 }

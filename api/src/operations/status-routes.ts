@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import { OperationsStateSchema } from './schemas.ts';
 import { readOperationsState } from './state.ts';
@@ -9,6 +9,7 @@ import { readOperationsState } from './state.ts';
 const status = createRoute({
   method: 'get',
   path: '/v1/status',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Where the installation stands: processes, consumer lag, dead letters, last close (admin)',
   description:
@@ -22,7 +23,6 @@ const status = createRoute({
 
 export function registerStatusRoutes(app: App, deps: ApiDeps) {
   app.openapi(status, async (c) => {
-    requireEmployee(c, 'admin');
     return c.json(await readOperationsState(deps), 200);
   });
 }

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
-import { requireEmployee } from '../http/guard.ts';
+import { allow, requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import {
   CreateTaskBody,
@@ -19,6 +19,7 @@ const json = <T>(schema: T, description: string) => ({ description, content: { '
 const create = createRoute({
   method: 'post',
   path: '/v1/tasks',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'Create a task; it goes to a random worker or accountant other than you',
   description:
@@ -32,6 +33,7 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/tasks',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'List tasks, newest first',
   description:
@@ -44,6 +46,7 @@ const list = createRoute({
 const show = createRoute({
   method: 'get',
   path: '/v1/tasks/{id}',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'Show one task',
   request: { params: TaskIdParams },
@@ -53,6 +56,7 @@ const show = createRoute({
 const edit = createRoute({
   method: 'patch',
   path: '/v1/tasks/{id}',
+  ...allow(),
   tags: ['Tasks'],
   summary: "Change an open task's title, jira id or description",
   description:
@@ -69,6 +73,7 @@ const edit = createRoute({
 const complete = createRoute({
   method: 'post',
   path: '/v1/tasks/{id}/complete',
+  ...allow(),
   tags: ['Tasks'],
   summary: 'Mark your task done; its reward is paid to you',
   description: 'Only the current assignee may complete a task, once.',
@@ -79,6 +84,7 @@ const complete = createRoute({
 const reassign = createRoute({
   method: 'post',
   path: '/v1/tasks/reassign',
+  ...allow('manager', 'admin'),
   tags: ['Tasks'],
   summary: 'Give every open task to a random worker or accountant',
   description:
@@ -90,10 +96,7 @@ const reassign = createRoute({
 export function registerTaskRoutes(app: App, deps: ApiDeps) {
   app.openapi(create, async (c) => c.json(await createTask(deps, requireEmployee(c), c.req.valid('json')), 201));
   app.openapi(list, async (c) => c.json(await listTasks(deps.db, requireEmployee(c), c.req.valid('query')), 200));
-  app.openapi(reassign, async (c) => {
-    requireEmployee(c, 'manager', 'admin');
-    return c.json(await reassignOpenTasks(deps), 200);
-  });
+  app.openapi(reassign, async (c) => c.json(await reassignOpenTasks(deps), 200));
   app.openapi(show, async (c) => c.json(await getTask(deps.db, requireEmployee(c), c.req.valid('param').id), 200));
   app.openapi(edit, async (c) =>
     c.json(await editTask(deps, requireEmployee(c), c.req.valid('param').id, c.req.valid('json')), 200),

@@ -32,7 +32,12 @@ describe('a rebuild whose API process went away', () => {
       insert into analytics.rebuilds (id, state, position, done, total, leased_until)
       values (${abandoned}, 'running', ${middle}, 40, 40, now() - interval '1 second')`);
 
-    createRebuilds({ db, bus: stack.runtime.bus, analytics: stack.runtime.analytics });
+    createRebuilds({
+      db,
+      bus: stack.runtime.bus,
+      analytics: stack.runtime.analytics,
+      settings: stack.runtime.settings,
+    });
 
     let status: { state: string; resumed: number; done: number } | undefined;
     for (let tries = 0; tries < 200 && status?.state !== 'done'; tries++) {

@@ -9,6 +9,8 @@ interface Endpoint {
   /** Who gets the success status; everyone else signed in gets 403, anonymous 401. */
   allowed: Caller[];
   success: number;
+  /** For a route that takes a body: what the bad-body columns send instead (malformed, wrong or huge). */
+  badBody?: string;
   /** Builds a fresh request for one cell, so no cell depends on another. */
   request(caller: SignedIn | undefined): Promise<{ method: string; path: string; body?: unknown }>;
 }
@@ -58,6 +60,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'POST /v1/employees',
     allowed: ['admin'],
     success: 201,
+    badBody: '{}',
     request: async () => {
       cell++;
       return {
@@ -76,6 +79,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'PATCH /v1/employees/:id (name)',
     allowed: ['admin'],
     success: 200,
+    badBody: '{"fullName": ',
     request: async () => ({
       method: 'PATCH',
       path: `/v1/employees/${await freshEmployee()}`,
@@ -86,6 +90,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'PATCH /v1/employees/:id (role)',
     allowed: ['admin'],
     success: 200,
+    badBody: JSON.stringify({ role: 'emperor', fullName: 'x'.repeat(100 * 1024) }),
     request: async () => ({
       method: 'PATCH',
       path: `/v1/employees/${await freshEmployee()}`,
@@ -108,6 +113,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'POST /v1/api-keys',
     allowed: ALL_SIGNED_IN,
     success: 201,
+    badBody: '{"name": 42, "unknown": true}',
     request: async () => ({ method: 'POST', path: '/v1/api-keys', body: { name: 'matrix' } }),
   },
   {
@@ -147,6 +153,27 @@ describe.each(ENDPOINTS)('$name', (endpoint) => {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.body).toMatchObject({ status: expected, title: expected === 401 ? 'Unauthorized' : 'Forbidden' });
     }
+  });
+});
+
+/** The two bad-body columns: without credentials, and (for routes not everyone may call) with the wrong role. */
+const BAD_BODY_CELLS = ENDPOINTS.filter((endpoint) => endpoint.badBody !== undefined).flatMap((endpoint) =>
+  CALLERS.filter((caller) => caller === 'anonymous' || !endpoint.allowed.includes(caller)).map((caller) => ({
+    endpoint,
+    caller,
+    column: caller === 'anonymous' ? 'no credentials with a bad body' : `wrong role (${caller}) with a bad body`,
+  })),
+);
+
+describe.each(BAD_BODY_CELLS)('$endpoint.name, $column', ({ endpoint, caller }) => {
+  it(`is ${caller === 'anonymous' ? 401 : 403} before the body is read`, async () => {
+    const signedIn = as.get(caller);
+    const { method, path } = await endpoint.request(signedIn);
+    const response = await stack.call(method, path, { as: signedIn, body: endpoint.badBody });
+    const expected = caller === 'anonymous' ? 401 : 403;
+    expect(response.status).toBe(expected);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.body).toMatchObject({ status: expected });
   });
 });
 

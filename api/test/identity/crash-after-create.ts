@@ -5,13 +5,14 @@
 import { connectPostgres, defineConsumer, EventBus } from '@ates/db';
 import { openIdentity } from '../../src/identity/identity.ts';
 import { EMPLOYEE_READS, TEST_CONSUMER } from './consumer.ts';
+import { testSettings } from './settings.ts';
 
 const [url = '', email = ''] = process.argv.slice(2);
 defineConsumer(TEST_CONSUMER, EMPLOYEE_READS);
 const conn = connectPostgres(url);
 const bus = new EventBus(url, conn.db);
 await bus.start();
-const { employees } = await openIdentity({ db: conn.db, bus });
+const { employees } = openIdentity({ db: conn.db, bus, settings: testSettings() });
 const { employee } = await employees.create({
   email,
   fullName: 'Crash Popug',

@@ -148,7 +148,11 @@ describe('a change and its event are one transaction', () => {
       role: 'worker',
       password: 'steady-password',
     });
-    const { token } = await auth.api.signInEmail({ body: { email: 'steady@popug.inc', password: 'steady-password' } });
+    const signedIn = await auth.api.signInEmail({
+      body: { email: 'steady@popug.inc', password: 'steady-password' },
+      returnHeaders: true,
+    });
+    const token = signedIn.headers.get('set-auth-token');
     const key = await apiKeys.create(employee.id, { name: 'steady-sync' });
     await refuseEventsAbout(employee.id);
     const before = await footprint(db.conn, db.bus);
@@ -234,7 +238,7 @@ describe('the first admin', () => {
   it('is created once even when several processes start together, with one Employee.Created', async () => {
     const fresh = await identityDatabase();
     try {
-      const deps = { db: fresh.conn.db, bus: fresh.bus };
+      const deps = { db: fresh.conn.db, bus: fresh.bus, settings: fresh.settings };
       const results = await Promise.all([
         ensureFirstAdmin(deps, { email: 'first@popug.inc', password: 'first-admin-password' }),
         ensureFirstAdmin(deps, { email: 'second@popug.inc', password: 'second-admin-password' }),
@@ -255,7 +259,7 @@ describe('the first admin', () => {
   it('is refused with a clear message when its password is weak, and nothing is written', async () => {
     const fresh = await identityDatabase();
     try {
-      const deps = { db: fresh.conn.db, bus: fresh.bus };
+      const deps = { db: fresh.conn.db, bus: fresh.bus, settings: fresh.settings };
       await expect(ensureFirstAdmin(deps, { email: 'root@popug.inc', password: 'short' })).rejects.toThrow(
         'The first admin is not valid: password must be at least 10 characters.',
       );

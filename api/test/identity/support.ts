@@ -2,11 +2,14 @@ import { connectPostgres, defineConsumer, EventBus, type PostgresConnection } fr
 import { createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
+import type { ApiSettings } from '../../src/deps.ts';
 import { type Identity, openIdentity } from '../../src/identity/identity.ts';
 import { EMPLOYEE_READS, TEST_CONSUMER } from './consumer.ts';
+import { testSettings } from './settings.ts';
 
 export interface IdentityDatabase {
   url: string;
+  settings: ApiSettings;
   conn: PostgresConnection;
   bus: EventBus;
   identity: Identity;
@@ -20,9 +23,11 @@ export async function identityDatabase(): Promise<IdentityDatabase> {
   const conn = connectPostgres(url);
   const bus = new EventBus(url, conn.db, { retryLimit: 1, retryDelaySeconds: 0 });
   await bus.start();
-  const identity = await openIdentity({ db: conn.db, bus });
+  const settings = testSettings();
+  const identity = openIdentity({ db: conn.db, bus, settings });
   return {
     url,
+    settings,
     conn,
     bus,
     identity,

@@ -20,7 +20,12 @@ describe('GET /ready', () => {
     const refused = connectPostgres(wrongPassword.toString(), { max: 1 });
     const refusedBus = new EventBus(wrongPassword.toString(), refused.db);
     try {
-      const app = createApp({ db: refused.db, bus: refusedBus, analytics: stack.runtime.analytics });
+      const app = createApp({
+        db: refused.db,
+        bus: refusedBus,
+        analytics: stack.runtime.analytics,
+        settings: stack.runtime.settings,
+      });
       const response = await app.request('/ready');
       expect(response.status).toBe(503);
       const text = await response.text();

@@ -42,7 +42,12 @@ beforeAll(async () => {
   creator = await stack.signUp('worker');
   await employeesSettled();
   secondConn = connectPostgres(stack.runtime.databaseUrl);
-  secondApi = createApp({ db: secondConn.db, bus: stack.runtime.bus, analytics: stack.runtime.analytics });
+  secondApi = createApp({
+    db: secondConn.db,
+    bus: stack.runtime.bus,
+    analytics: stack.runtime.analytics,
+    settings: stack.runtime.settings,
+  });
 });
 
 afterAll(async () => {

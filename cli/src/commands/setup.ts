@@ -54,7 +54,7 @@ with ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD set does the same job.)`;
       throw error;
     });
     try {
-      const deps = { db: runtime.conn.db, bus: runtime.bus };
+      const deps = { db: runtime.conn.db, bus: runtime.bus, settings: runtime.settings };
       if (await hasEmployees(deps)) {
         this.log('aTES is already set up: it has employees. Log in with `ates login`.');
         return { home, created: false };

@@ -1,4 +1,13 @@
-import { createApp, ensureFirstAdmin, hasEmployees, type ServerType, serve } from '@ates/api';
+import { createServer, type Server } from 'node:http';
+import {
+  type ApiSettings,
+  apiSettings,
+  createApp,
+  ensureFirstAdmin,
+  getRequestListener,
+  hasEmployees,
+  loadAuthSecret,
+} from '@ates/api';
 import {
   type AnalyticsStore,
   connectPostgres,
@@ -33,6 +42,7 @@ export interface Runtime {
   apiUrl: string | undefined;
   databaseUrl: string;
   conn: PostgresConnection;
+  settings: ApiSettings;
   bus: EventBus;
   analytics: AnalyticsStore;
   stop(): Promise<void>;
@@ -57,38 +67,45 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       stops.push(() => postgres.stop());
       databaseUrl = postgres.url;
     }
-    await migratePostgres(databaseUrl);
     const conn = connectPostgres(databaseUrl);
     stops.push(() => conn.close());
+    const authSecret = await loadAuthSecret(home, conn.db);
+    await migratePostgres(databaseUrl);
     const analytics = openAnalyticsOnDemand({ home, url: options.clickhouseUrl });
     stops.push(() => analytics.close());
     await analytics.ready().catch(() => {});
     const bus = new EventBus(databaseUrl, conn.db);
     await bus.start();
     stops.push(() => bus.stop());
-    await provideFirstAdmin({ db: conn.db, bus }, options.firstAdmin);
-    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
     let apiUrl: string | undefined;
+    let settings = apiSettings(`http://${host}:${port}`, authSecret);
     if (api) {
-      const app = createApp({ db: conn.db, bus, analytics });
-      const server = await listen(app.fetch, port, host);
+      // Listening first tells the port (0 picks one), hence the default public URL the app is built with.
+      const server = await listen(port, host);
       stops.push(() => closeServer(server));
       const address = server.address();
       apiUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+      settings = apiSettings(apiUrl, authSecret);
+      server.on('request', getRequestListener(createApp({ db: conn.db, bus, analytics, settings }).fetch));
     }
+    await provideFirstAdmin({ db: conn.db, bus, settings }, options.firstAdmin);
+    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
     const heartbeat = await startHeartbeat(conn.db, {
       roles: [api && 'api', workers && 'workers'].filter((r) => r !== false),
       apiUrl,
     });
     stops.push(() => heartbeat.stop());
-    return { apiUrl, databaseUrl, conn, bus, analytics, stop };
+    return { apiUrl, databaseUrl, conn, settings, bus, analytics, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function provideFirstAdmin(deps: { db: Database; bus: EventBus }, admin: RuntimeOptions['firstAdmin']) {
+async function provideFirstAdmin(
+  deps: { db: Database; bus: EventBus; settings: ApiSettings },
+  admin: RuntimeOptions['firstAdmin'],
+) {
   const created = admin ? await ensureFirstAdmin(deps, admin) : undefined;
   if (created) logger.info({ email: created.email }, 'created the first admin');
   else if (!(await hasEmployees(deps))) {
@@ -110,21 +127,20 @@ export class PortInUseError extends Error {
 }
 
 /** Stops taking connections; requests in flight get REQUESTS_DRAIN_MS to finish. */
-function closeServer(server: ServerType): Promise<void> {
+function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    if ('closeIdleConnections' in server) {
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), REQUESTS_DRAIN_MS).unref();
-    }
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), REQUESTS_DRAIN_MS).unref();
   });
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+function listen(port: number, hostname: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(hostname, port) : error),
     );
+    server.listen(port, hostname, () => resolve(server));
   });
 }

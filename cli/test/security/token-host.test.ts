@@ -27,7 +27,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
   strangerUrl = listening(stranger);
-  const app = createApp({ db: stack.runtime.conn.db, bus: stack.runtime.bus, analytics: stack.runtime.analytics });
+  const app = createApp({
+    db: stack.runtime.conn.db,
+    bus: stack.runtime.bus,
+    analytics: stack.runtime.analytics,
+    settings: stack.runtime.settings,
+  });
   await new Promise<void>((resolve) => {
     second = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
   });

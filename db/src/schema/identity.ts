@@ -134,13 +134,6 @@ export const apikey = identity.table(
 /** The tables better-auth reads and writes through its drizzle adapter, by model name. */
 export const authTables = { user, session, account, verification, apikey };
 
-/** Per-installation secrets (the one better-auth signs tokens with), shared by every API process. */
-export const secret = identity.table('secret', {
-  name: text('name').primaryKey(),
-  value: text('value').notNull(),
-  createdAt: at('created_at').defaultNow().notNull(),
-});
-
 /** Fixed-window request counters for better-auth's rate limiter, shared by every API process. */
 export const rateLimit = identity.table(
   'rate_limit',
@@ -150,4 +143,18 @@ export const rateLimit = identity.table(
     windowStart: at('window_start').notNull(),
   },
   (t) => [index('rate_limit_window_start_idx').on(t.windowStart)],
+);
+
+/**
+ * Failed sign-in attempts per account and per client address (`key`), each budget with delays
+ * that grow with `failures` counted from `last_attempt_at`: what the sign-in limit reads.
+ */
+export const signInFailure = identity.table(
+  'sign_in_failure',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    lastAttemptAt: at('last_attempt_at').notNull(),
+  },
+  (t) => [index('sign_in_failure_last_attempt_at_idx').on(t.lastAttemptAt)],
 );

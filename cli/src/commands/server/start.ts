@@ -1,4 +1,4 @@
-import { FirstAdminError } from '@ates/api';
+import { FirstAdminError, SettingsError } from '@ates/api';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
 import { Command, Flags } from '@oclif/core';
 import { EXIT } from '../../base-command.ts';
@@ -14,12 +14,15 @@ Stops cleanly on Ctrl-C or SIGTERM: batches in flight finish or go back to their
 On an installation with no employee yet, ATES_ADMIN_EMAIL and ATES_ADMIN_PASSWORD (and optionally
 ATES_ADMIN_NAME) create the first admin; without them, stop the server and run \`ates setup\`.
 At a terminal the log is for people; elsewhere it is one JSON object a line. A home in use by
-another process, or a port already taken, is exit 6.`;
+another process, or a port already taken, is exit 6.
+Behind a proxy, set ATES_PUBLIC_URL (the URL clients use) and ATES_TRUSTED_PROXIES; session tokens
+are signed with ATES_AUTH_SECRET, else with <home>/auth-secret, made on the first start.`;
   static override examples = [
     '<%= config.bin %> server start',
     '<%= config.bin %> server start --port 8080 --home /var/lib/ates',
     'DATABASE_URL=postgres://ates@db/ates <%= config.bin %> server start --workers-only',
     'ATES_ADMIN_EMAIL=root@popug.inc ATES_ADMIN_PASSWORD=… <%= config.bin %> server start',
+    'ATES_PUBLIC_URL=https://ates.popug.inc ATES_TRUSTED_PROXIES=10.0.0.0/8 <%= config.bin %> server start --api-only',
   ];
   static override flags = {
     port: Flags.integer({ description: 'HTTP port of the API', default: 4000, env: 'PORT' }),
@@ -50,7 +53,8 @@ another process, or a port already taken, is exit 6.`;
     } catch (error) {
       if (error instanceof AtesHomeBusyError || error instanceof PortInUseError)
         this.error(error.message, { exit: EXIT.conflict });
-      if (error instanceof FirstAdminError) this.error(error.message, { exit: EXIT.badInput });
+      if (error instanceof FirstAdminError || error instanceof SettingsError)
+        this.error(error.message, { exit: EXIT.badInput });
       throw error;
     }
   }
