@@ -61,7 +61,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await bus.start();
     stops.push(() => bus.stop());
     await provideFirstAdmin({ db: conn.db, bus }, options.firstAdmin);
-    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
+    if (workers) stops.push(await startWorkers({ db: conn.db, bus, analytics, home }));
     let apiUrl: string | undefined;
     if (api) {
       const app = createApp({ db: conn.db, bus, analytics });

@@ -5,7 +5,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 
 /** Each context owns its Postgres schema and migrates it from its own folder, in this order. */
-export const CONTEXTS = ['bus', 'identity', 'tasks', 'accounting'] as const;
+export const CONTEXTS = ['bus', 'identity', 'tasks', 'accounting', 'webhooks'] as const;
 
 const MIGRATIONS_LOCK = 7_420_001;
 

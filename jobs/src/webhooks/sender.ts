@@ -1,0 +1,223 @@
+import { type Database, logger } from '@ates/db';
+import { Dispatcher } from '@ates/db/bus/dispatcher';
+import type { WebhookMessage } from '@ates/db/webhooks/deliveries';
+import type { WebhookSettings } from '@ates/db/webhooks/settings';
+import { sql } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { type Answer, webhookPoster } from './post.ts';
+
+/** A claimed delivery with what it takes to send it. */
+type Claimed = {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  body: WebhookMessage;
+  attempts: number;
+  retry_until: string;
+  url: string;
+  secrets: string[];
+};
+
+interface Outcome extends Answer {
+  id: string;
+  endpoint_id: string;
+  attempted_at: string;
+  delivered: boolean;
+  /** When to try again; null for a delivered or dead-lettered one. */
+  next_attempt_at: string | null;
+}
+
+/** Deliveries in flight per process, over every endpoint. */
+const MAX_IN_FLIGHT = 512;
+/** A claimed delivery returns to the queue after this if its sender died before recording it. */
+const LEASE_SECONDS = 120;
+/** Outcomes are recorded together, at most this many per statement. */
+const RECORD_BATCH = 500;
+
+/**
+ * Sends due deliveries: claims them with a lease (so any number of processes share the work and a
+ * crashed one's come back), POSTs each on its own, and records each answer. Each endpoint has its
+ * own cap of POSTs in flight, and an endpoint at its cap is left out of the next claims: a slow
+ * or dead receiver holds only its own slots, never another endpoint's.
+ */
+export class WebhookSender {
+  private readonly db: Database;
+  private readonly settings: WebhookSettings;
+  private readonly poster: ReturnType<typeof webhookPoster>;
+  private readonly loop: Dispatcher;
+  private readonly inFlight = new Map<string, number>();
+  private readonly sending = new Set<Promise<unknown>>();
+  private outcomes: Outcome[] = [];
+  private recording: Promise<void> | undefined;
+  private readonly signers = new Map<string, Webhook>();
+
+  constructor(db: Database, settings: WebhookSettings) {
+    this.db = db;
+    this.settings = settings;
+    this.poster = webhookPoster(settings);
+    this.loop = new Dispatcher(() => this.claimAndSend(), 1);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** New deliveries are about to commit, or a slot came free: look again soon. */
+  poke(): void {
+    this.loop.poke();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await Promise.allSettled([...this.sending]);
+    await this.recording;
+    await this.record();
+    this.poster.close();
+  }
+
+  /** Claims what is due for endpoints below their cap and starts sending it; says how many. */
+  private async claimAndSend(): Promise<number> {
+    const total = [...this.inFlight.values()].reduce((sum, n) => sum + n, 0);
+    const free = MAX_IN_FLIGHT - total;
+    if (free <= 0) return 0;
+    const busy = [...this.inFlight].map(([endpoint_id, n]) => ({ endpoint_id, n }));
+    const full = busy.filter((b) => b.n >= this.settings.concurrency).map((b) => b.endpoint_id);
+    const claimed = await this.db.execute<Claimed>(sql`
+      with candidates as (
+        select d.id, d.endpoint_id, d.next_attempt_at from webhooks.deliveries d
+        where d.status = 'pending' and d.next_attempt_at <= now()
+          and (d.leased_until is null or d.leased_until < now())
+          and d.endpoint_id in (select id from webhooks.endpoints where status = 'enabled')
+          and d.endpoint_id <> all(${`{${full.join(',')}}`}::uuid[])
+        order by d.next_attempt_at limit ${free} for update of d skip locked),
+      chosen as (
+        select c.id from (
+          select id, endpoint_id, row_number() over (partition by endpoint_id order by next_attempt_at) as rank
+          from candidates) c
+        left join jsonb_to_recordset(${JSON.stringify(busy)}::jsonb) as b(endpoint_id uuid, n int) using (endpoint_id)
+        where c.rank <= ${this.settings.concurrency} - coalesce(b.n, 0))
+      update webhooks.deliveries d
+      set leased_until = now() + ${LEASE_SECONDS} * interval '1 second', attempts = d.attempts + 1
+      from chosen, webhooks.endpoints e
+      where d.id = chosen.id and e.id = d.endpoint_id
+      returning d.id, d.endpoint_id, d.event_id, d.body, d.attempts,
+        to_char(d.retry_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as retry_until, e.url,
+        array_remove(array[e.secret,
+          case when e.previous_secret_expires_at > now() then e.previous_secret end], null) as secrets`);
+    for (const delivery of claimed) this.track(delivery);
+    return claimed.length;
+  }
+
+  private track(delivery: Claimed): void {
+    this.inFlight.set(delivery.endpoint_id, (this.inFlight.get(delivery.endpoint_id) ?? 0) + 1);
+    const sent = this.send(delivery)
+      .then((outcome) => {
+        this.outcomes.push(outcome);
+      })
+      .catch((error) => logger.error({ err: error, delivery: delivery.id }, 'a webhook delivery failed to run'))
+      .finally(() => {
+        const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(delivery.endpoint_id, left);
+        else this.inFlight.delete(delivery.endpoint_id);
+        this.sending.delete(sent);
+        this.scheduleRecord();
+        this.poke();
+      });
+    this.sending.add(sent);
+  }
+
+  private async send(delivery: Claimed): Promise<Outcome> {
+    const body = JSON.stringify(delivery.body);
+    const now = new Date();
+    const signature = delivery.secrets
+      .map((secret) => this.signer(secret).sign(delivery.event_id, now, body))
+      .join(' ');
+    const answer = await this.poster.post(
+      new URL(delivery.url),
+      {
+        'webhook-id': delivery.event_id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+        'user-agent': 'aTES-Webhooks/1.0',
+      },
+      body,
+    );
+    const delivered = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
+    const retryAt = new Date(Date.now() + this.backoff(delivery.attempts));
+    return {
+      ...answer,
+      id: delivery.id,
+      endpoint_id: delivery.endpoint_id,
+      attempted_at: now.toISOString(),
+      delivered,
+      next_attempt_at: delivered || retryAt > new Date(delivery.retry_until) ? null : retryAt.toISOString(),
+    };
+  }
+
+  private signer(secret: string): Webhook {
+    let signer = this.signers.get(secret);
+    if (!signer) {
+      signer = new Webhook(secret);
+      this.signers.set(secret, signer);
+    }
+    return signer;
+  }
+
+  /** Exponential, capped, with jitter: between half and all of base × 2^(attempts − 1). */
+  private backoff(attempts: number): number {
+    const { retryBaseMs, retryMaxDelayMs } = this.settings;
+    const delay = Math.min(retryMaxDelayMs, retryBaseMs * 2 ** Math.min(attempts - 1, 40));
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
+  private scheduleRecord(): void {
+    if (this.recording) return;
+    this.recording = this.record().finally(() => {
+      this.recording = undefined;
+      if (this.outcomes.length > 0) this.scheduleRecord();
+    });
+  }
+
+  /** Writes the outcomes gathered so far: attempts, delivery states, endpoint health. */
+  private async record(): Promise<void> {
+    while (this.outcomes.length > 0) {
+      const batch = this.outcomes.splice(0, RECORD_BATCH);
+      try {
+        await recordOutcomes(this.db, batch, this.settings.retryForMs);
+      } catch (error) {
+        logger.error({ err: error, count: batch.length }, 'recording webhook attempts failed; they will be sent again');
+      }
+    }
+  }
+}
+
+/**
+ * One transaction for a batch of answers. An endpoint's `failing_since` is when its current run
+ * of failures began; any success ends it, and a run as long as the retry window disables it.
+ */
+async function recordOutcomes(db: Database, outcomes: Outcome[], retryForMs: number): Promise<void> {
+  await db.execute(sql`
+    with r as (
+      select * from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) as r(id uuid, endpoint_id uuid,
+        attempted_at timestamptz, "statusCode" int, "latencyMs" int, answer text, delivered boolean,
+        next_attempt_at timestamptz)),
+    attempted as (
+      insert into webhooks.attempts (delivery_id, attempted_at, status_code, latency_ms, answer)
+      select id, attempted_at, "statusCode", "latencyMs", answer from r),
+    updated as (
+      update webhooks.deliveries d set
+        status = case when r.delivered then 'delivered' when r.next_attempt_at is null then 'dead' else 'pending' end,
+        next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
+        delivered_at = case when r.delivered then r.attempted_at end,
+        leased_until = null
+      from r where d.id = r.id),
+    health as (
+      select endpoint_id, bool_or(delivered) as recovered, min(attempted_at) as first_failure from r group by endpoint_id)
+    update webhooks.endpoints e set
+      failing_since = case when h.recovered then null else coalesce(e.failing_since, h.first_failure) end,
+      status = case
+        when e.status = 'enabled' and not h.recovered
+          and coalesce(e.failing_since, h.first_failure) <= now() - ${retryForMs} * interval '1 millisecond'
+        then 'failing' else e.status end
+    from health h where e.id = h.endpoint_id`);
+}
