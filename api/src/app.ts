@@ -9,6 +9,7 @@ import type { App, AppEnv } from './http/env.ts';
 import { notFound, onError, onValidationFailure } from './http/problem.ts';
 import { registerIdentity } from './identity/index.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
+import { registerWebhooks } from './webhooks/index.ts';
 
 /** The whole HTTP API: each context registers its routes; errors leave as problem+json. */
 export function createApp(deps: ApiDeps): App {
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps): App {
   registerAccountingRoutes(app, deps);
   registerAnalytics(app, deps);
   registerDeadLetterRoutes(app, deps);
+  registerWebhooks(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

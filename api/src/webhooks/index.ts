@@ -1,0 +1,24 @@
+import { webhookSettings } from '@ates/db/webhooks/settings';
+import type { ApiDeps } from '../deps.ts';
+import type { App } from '../http/env.ts';
+import { requireEmployee } from '../http/guard.ts';
+import { registerDeliveryRoutes } from './delivery-routes.ts';
+import { registerEndpointRoutes } from './endpoint-routes.ts';
+import { registerEventSchemaRoutes } from './event-schema-routes.ts';
+
+/**
+ * Webhook management is for admins only, checked before any route reads its input; the event
+ * catalogue is public, like the OpenAPI document.
+ */
+export function registerWebhooks(app: App, { db, bus }: ApiDeps) {
+  for (const path of ['/v1/webhooks', '/v1/webhooks/*', '/v1/webhook-deliveries/*']) {
+    app.use(path, async (c, next) => {
+      requireEmployee(c, 'admin');
+      await next();
+    });
+  }
+  const deps = { db, bus, settings: webhookSettings() };
+  registerEndpointRoutes(app, deps);
+  registerDeliveryRoutes(app, deps);
+  registerEventSchemaRoutes(app);
+}
