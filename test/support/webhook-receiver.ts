@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 
@@ -45,7 +46,7 @@ export interface Receiver {
 }
 
 export async function startReceiver(answer: Receiver['answer'] = () => 204): Promise<Receiver> {
-  const sockets = new Set<Socket>();
+  const sockets = new Set<Duplex>();
   const hanging = new Set<() => void>();
   let server: Server | undefined;
   let port = 0;
@@ -73,7 +74,7 @@ export async function startReceiver(answer: Receiver['answer'] = () => 204): Pro
   };
   const listen = () =>
     new Promise<void>((resolve, reject) => {
-      server = createServer({ key: tls('receiver.key'), cert: tls('receiver.crt') }, (req, res) => {
+      const https = createServer({ key: tls('receiver.key'), cert: tls('receiver.crt') }, (req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', () => {
@@ -84,13 +85,14 @@ export async function startReceiver(answer: Receiver['answer'] = () => 204): Pro
           else res.writeHead(reply, { 'content-type': 'text/plain' }).end(reply < 300 ? 'ok' : `failing with ${reply}`);
         });
       });
-      server.on('connection', (socket) => {
+      server = https;
+      https.on('connection', (socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
       });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as AddressInfo).port;
+      https.once('error', reject);
+      https.listen(port, '127.0.0.1', () => {
+        port = (https.address() as AddressInfo).port;
         receiver.url = `https://127.0.0.1:${port}/hook`;
         resolve();
       });
