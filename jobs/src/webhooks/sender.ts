@@ -143,14 +143,17 @@ export class WebhookSender {
       body,
     );
     const delivered = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
-    const retryAt = new Date(Date.now() + this.backoff(delivery.attempts));
+    // The last retry falls on `retry_until` itself, so a receiver failing all along has failed for the
+    // whole window when its delivery is dead-lettered, and its endpoint is disabled with it.
+    const retryUntil = Date.parse(delivery.retry_until);
+    const retryAt = Math.min(Date.now() + this.backoff(delivery.attempts), retryUntil);
     return {
       ...answer,
       id: delivery.id,
       endpoint_id: delivery.endpoint_id,
       attempted_at: now.toISOString(),
       delivered,
-      next_attempt_at: delivered || retryAt > new Date(delivery.retry_until) ? null : retryAt.toISOString(),
+      next_attempt_at: delivered || Date.now() >= retryUntil ? null : new Date(retryAt).toISOString(),
     };
   }
 
@@ -183,7 +186,7 @@ export class WebhookSender {
     while (this.outcomes.length > 0) {
       const batch = this.outcomes.splice(0, RECORD_BATCH);
       try {
-        await recordOutcomes(this.db, batch, this.settings.retryForMs);
+        await recordOutcomes(this.db, batch);
       } catch (error) {
         logger.error({ err: error, count: batch.length }, 'recording webhook attempts failed; they will be sent again');
       }
@@ -192,10 +195,12 @@ export class WebhookSender {
 }
 
 /**
- * One transaction for a batch of answers. An endpoint's `failing_since` is when its current run
- * of failures began; any success ends it, and a run as long as the retry window disables it.
+ * One statement for a batch of answers. An endpoint's `failing_since` is when its current run of
+ * failures began; any success ends it. A delivery dead-lettered with no success anywhere on its
+ * endpoint since its own first attempt means the endpoint failed for the whole retry window: it
+ * is disabled (`failing`).
  */
-async function recordOutcomes(db: Database, outcomes: Outcome[], retryForMs: number): Promise<void> {
+async function recordOutcomes(db: Database, outcomes: Outcome[]): Promise<void> {
   await db.execute(sql`
     with r as (
       select * from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) as r(id uuid, endpoint_id uuid,
@@ -212,12 +217,15 @@ async function recordOutcomes(db: Database, outcomes: Outcome[], retryForMs: num
         leased_until = null
       from r where d.id = r.id),
     health as (
-      select endpoint_id, bool_or(delivered) as recovered, min(attempted_at) as first_failure from r group by endpoint_id)
+      select r.endpoint_id, bool_or(r.delivered) as recovered, min(r.attempted_at) as first_failure,
+        min(case when not r.delivered and r.next_attempt_at is null then coalesce(
+          (select min(a.attempted_at) from webhooks.attempts a where a.delivery_id = r.id), r.attempted_at) end)
+          as dead_since
+      from r group by r.endpoint_id)
     update webhooks.endpoints e set
       failing_since = case when h.recovered then null else coalesce(e.failing_since, h.first_failure) end,
       status = case
-        when e.status = 'enabled' and not h.recovered
-          and coalesce(e.failing_since, h.first_failure) <= now() - ${retryForMs} * interval '1 millisecond'
+        when e.status = 'enabled' and not h.recovered and coalesce(e.failing_since, h.first_failure) <= h.dead_since
         then 'failing' else e.status end
     from health h where e.id = h.endpoint_id`);
 }
