@@ -2,6 +2,7 @@ import { benchAccounting } from './accounting.ts';
 import { benchAnalytics } from './analytics.ts';
 import { benchBus } from './bus.ts';
 import { benchTasks } from './tasks.ts';
+import { benchWebhooks } from './webhooks.ts';
 
 /** `pnpm bench`: every benchmark, each on its own embedded Postgres; figures go to stdout. */
 const benches: Record<string, () => Promise<void>> = {
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   accounting: benchAccounting,
   tasks: benchTasks,
   analytics: benchAnalytics,
+  webhooks: benchWebhooks,
 };
 
 const only = process.argv.slice(2);

@@ -4,7 +4,7 @@ import { FAN_OUT_CONSUMER, fanOutHandler } from './fan-out.ts';
 import { WebhookSender } from './sender.ts';
 
 /** Subscribes the fan-out consumer and starts this process's sender; returns how to stop it. */
-export async function startWebhookWorkers(deps: JobsDeps): Promise<() => Promise<void>> {
+export async function startWebhookWorkers(deps: Pick<JobsDeps, 'db' | 'bus'>): Promise<() => Promise<void>> {
   const settings = webhookSettings();
   const sender = new WebhookSender(deps.db, settings);
   await deps.bus.subscribe(
