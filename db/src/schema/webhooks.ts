@@ -62,7 +62,7 @@ export const deliveries = webhooks.table(
   (t) => [
     check('deliveries_status_check', sql`${t.status} in ('pending', 'delivered', 'dead')`),
     check('deliveries_reason_check', sql`${t.reason} in ('event', 'ping', 'replay')`),
-    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('deliveries_due_idx').on(t.endpointId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
   ],
 );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { assertLiteralAllowed, guardedLookup } from '@ates/db/webhooks/address';
 import type { WebhookSettings } from '@ates/db/webhooks/settings';
 
@@ -22,12 +22,15 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * are not followed: a 3xx is an answer like any other non-2xx.
  */
 export function webhookPoster(settings: WebhookSettings) {
-  const ca = settings.caFile ? [...rootCertificates, readFileSync(settings.caFile, 'utf8')] : undefined;
+  // A secure context made once: a `ca` option would be joined into the agent's pool key on every request.
+  const secureContext = settings.caFile
+    ? createSecureContext({ ca: [...rootCertificates, readFileSync(settings.caFile, 'utf8')] })
+    : undefined;
   const agent = new Agent({
     keepAlive: true,
     maxSockets: settings.concurrency,
     lookup: guardedLookup(settings.allowHosts),
-    ...(ca ? { ca } : {}),
+    ...(secureContext ? { secureContext } : {}),
   });
   const post = (url: URL, headers: Record<string, string>, body: string): Promise<Answer> => {
     const started = performance.now();

@@ -12,7 +12,8 @@ type Claimed = {
   endpoint_id: string;
   event_id: string;
   body: WebhookMessage;
-  attempts: number;
+  /** The number of the attempt about to be made, from 1. */
+  attempt: number;
   retry_until: string;
   url: string;
   secrets: string[];
@@ -27,25 +28,32 @@ interface Outcome extends Answer {
   next_attempt_at: string | null;
 }
 
-/** Deliveries in flight per process, over every endpoint. */
-const MAX_IN_FLIGHT = 512;
+/** Deliveries a process holds (claimed, in flight or waiting for a slot), over every endpoint. */
+const MAX_HELD = 1_024;
 /** A claimed delivery returns to the queue after this if its sender died before recording it. */
 const LEASE_SECONDS = 120;
 /** Outcomes are recorded together, at most this many per statement. */
 const RECORD_BATCH = 500;
 
+/** One endpoint's deliveries in this process: POSTs in flight, and claimed ones waiting for a slot. */
+interface Lane {
+  inFlight: number;
+  waiting: Claimed[];
+}
+
 /**
  * Sends due deliveries: claims them with a lease (so any number of processes share the work and a
- * crashed one's come back), POSTs each on its own, and records each answer. Each endpoint has its
- * own cap of POSTs in flight, and an endpoint at its cap is left out of the next claims: a slow
- * or dead receiver holds only its own slots, never another endpoint's.
+ * crashed one's come back), POSTs each on its own, and records each answer. Each endpoint has a
+ * lane with its own cap of POSTs in flight and claims up to twice that ahead, so a slot that
+ * comes free is filled at once, without waiting on a claim. An endpoint whose lane is full costs
+ * a claim nothing: a slow or dead receiver holds only its own slots, never another endpoint's.
  */
 export class WebhookSender {
   private readonly db: Database;
   private readonly settings: WebhookSettings;
   private readonly poster: ReturnType<typeof webhookPoster>;
   private readonly loop: Dispatcher;
-  private readonly inFlight = new Map<string, number>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly sending = new Set<Promise<unknown>>();
   private outcomes: Outcome[] = [];
   private recording: Promise<void> | undefined;
@@ -55,71 +63,91 @@ export class WebhookSender {
     this.db = db;
     this.settings = settings;
     this.poster = webhookPoster(settings);
-    this.loop = new Dispatcher(() => this.claimAndSend(), 1);
+    this.loop = new Dispatcher(() => this.claim(), 1);
   }
 
   start(): void {
     this.loop.start();
   }
 
-  /** New deliveries are about to commit, or a slot came free: look again soon. */
+  /** New deliveries are about to commit, or a lane has room: look again soon. */
   poke(): void {
     this.loop.poke();
   }
 
+  /** Stops claiming, lets the POSTs in flight finish and hands back what was claimed but not sent. */
   async stop(): Promise<void> {
     await this.loop.stop();
+    const unsent = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0).map((d) => d.id));
     await Promise.allSettled([...this.sending]);
     await this.recording;
     await this.record();
+    if (unsent.length > 0) {
+      await this.db.execute(sql`update webhooks.deliveries set leased_until = null
+        where id = any(${`{${unsent.join(',')}}`}::uuid[])`);
+    }
     this.poster.close();
   }
 
-  /** Claims what is due for endpoints below their cap and starts sending it; says how many. */
-  private async claimAndSend(): Promise<number> {
-    const total = [...this.inFlight.values()].reduce((sum, n) => sum + n, 0);
-    const free = MAX_IN_FLIGHT - total;
+  /** Claims what is due for endpoints whose lane has room and starts sending it; says how many. */
+  private async claim(): Promise<number> {
+    const lanes = [...this.lanes].map(([endpoint_id, lane]) => ({
+      endpoint_id,
+      held: lane.inFlight + lane.waiting.length,
+    }));
+    const free = MAX_HELD - lanes.reduce((sum, lane) => sum + lane.held, 0);
     if (free <= 0) return 0;
-    const busy = [...this.inFlight].map(([endpoint_id, n]) => ({ endpoint_id, n }));
-    const full = busy.filter((b) => b.n >= this.settings.concurrency).map((b) => b.endpoint_id);
     const claimed = await this.db.execute<Claimed>(sql`
-      with candidates as (
-        select d.id, d.endpoint_id, d.next_attempt_at from webhooks.deliveries d
-        where d.status = 'pending' and d.next_attempt_at <= now()
-          and (d.leased_until is null or d.leased_until < now())
-          and d.endpoint_id in (select id from webhooks.endpoints where status = 'enabled')
-          and d.endpoint_id <> all(${`{${full.join(',')}}`}::uuid[])
-        order by d.next_attempt_at limit ${free} for update of d skip locked),
-      chosen as (
-        select c.id from (
-          select id, endpoint_id, row_number() over (partition by endpoint_id order by next_attempt_at) as rank
-          from candidates) c
-        left join jsonb_to_recordset(${JSON.stringify(busy)}::jsonb) as b(endpoint_id uuid, n int) using (endpoint_id)
-        where c.rank <= ${this.settings.concurrency} - coalesce(b.n, 0))
-      update webhooks.deliveries d
-      set leased_until = now() + ${LEASE_SECONDS} * interval '1 second', attempts = d.attempts + 1
+      with chosen as (
+        select d.id from webhooks.endpoints e
+        left join jsonb_to_recordset(${JSON.stringify(lanes)}::jsonb) as l(endpoint_id uuid, held int)
+          on l.endpoint_id = e.id
+        cross join lateral (
+          select d.id from webhooks.deliveries d
+          where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= now()
+            and (d.leased_until is null or d.leased_until < now())
+          order by d.next_attempt_at
+          limit greatest(0, ${2 * this.settings.concurrency} - coalesce(l.held, 0))
+          for update of d skip locked) d
+        where e.status = 'enabled'
+        limit ${free})
+      update webhooks.deliveries d set leased_until = now() + ${LEASE_SECONDS} * interval '1 second'
       from chosen, webhooks.endpoints e
       where d.id = chosen.id and e.id = d.endpoint_id
-      returning d.id, d.endpoint_id, d.event_id, d.body, d.attempts,
+      returning d.id, d.endpoint_id, d.event_id, d.body, d.attempts + 1 as attempt,
         to_char(d.retry_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as retry_until, e.url,
         array_remove(array[e.secret,
           case when e.previous_secret_expires_at > now() then e.previous_secret end], null) as secrets`);
-    for (const delivery of claimed) this.track(delivery);
+    for (const delivery of claimed) {
+      const lane = this.lanes.get(delivery.endpoint_id) ?? { inFlight: 0, waiting: [] };
+      this.lanes.set(delivery.endpoint_id, lane);
+      lane.waiting.push(delivery);
+    }
+    for (const endpointId of new Set(claimed.map((d) => d.endpoint_id))) this.drain(endpointId);
     return claimed.length;
   }
 
-  private track(delivery: Claimed): void {
-    this.inFlight.set(delivery.endpoint_id, (this.inFlight.get(delivery.endpoint_id) ?? 0) + 1);
+  /** Starts the lane's waiting deliveries while it has free slots; forgets an idle lane. */
+  private drain(endpointId: string): void {
+    const lane = this.lanes.get(endpointId);
+    if (!lane) return;
+    while (lane.inFlight < this.settings.concurrency && lane.waiting.length > 0) {
+      this.track(lane, lane.waiting.shift() as Claimed);
+    }
+    if (lane.inFlight === 0 && lane.waiting.length === 0) this.lanes.delete(endpointId);
+  }
+
+  private track(lane: Lane, delivery: Claimed): void {
+    lane.inFlight++;
     const sent = this.send(delivery)
       .then((outcome) => {
         this.outcomes.push(outcome);
       })
       .catch((error) => logger.error({ err: error, delivery: delivery.id }, 'a webhook delivery failed to run'))
       .finally(() => {
-        const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(delivery.endpoint_id, left);
-        else this.inFlight.delete(delivery.endpoint_id);
+        lane.inFlight--;
         this.sending.delete(sent);
+        this.drain(delivery.endpoint_id);
         this.scheduleRecord();
         this.poke();
       });
@@ -146,7 +174,7 @@ export class WebhookSender {
     // The last retry falls on `retry_until` itself, so a receiver failing all along has failed for the
     // whole window when its delivery is dead-lettered, and its endpoint is disabled with it.
     const retryUntil = Date.parse(delivery.retry_until);
-    const retryAt = Math.min(Date.now() + this.backoff(delivery.attempts), retryUntil);
+    const retryAt = Math.min(Date.now() + this.backoff(delivery.attempt), retryUntil);
     return {
       ...answer,
       id: delivery.id,
@@ -212,6 +240,7 @@ async function recordOutcomes(db: Database, outcomes: Outcome[]): Promise<void> 
     updated as (
       update webhooks.deliveries d set
         status = case when r.delivered then 'delivered' when r.next_attempt_at is null then 'dead' else 'pending' end,
+        attempts = d.attempts + 1,
         next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
         delivered_at = case when r.delivered then r.attempted_at end,
         leased_until = null
