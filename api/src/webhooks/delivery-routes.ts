@@ -7,12 +7,12 @@ import {
   DeliveryParams,
   DeliverySchema,
   EndpointParams,
+  json,
   ReplayBody,
   ReplayResultSchema,
 } from './schemas.ts';
 import { getDelivery, listDeliveries, ping, redeliver, replay, type WebhookDeps } from './service.ts';
 
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['Webhooks'];
 
 const list = createRoute({

@@ -7,6 +7,7 @@ import {
   EndpointParams,
   EndpointSchema,
   EndpointWithSecretSchema,
+  json,
   NewEndpointBody,
 } from './schemas.ts';
 import {
@@ -19,7 +20,6 @@ import {
   type WebhookDeps,
 } from './service.ts';
 
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['Webhooks'];
 
 const create = createRoute({

@@ -2,7 +2,7 @@ import { eventCatalogue, latestVersion } from '@ates/db/bus/registry';
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
 import { problemResponses } from '../http/problem.ts';
-import { EventSchemaListSchema } from './schemas.ts';
+import { EventSchemaListSchema, json } from './schemas.ts';
 
 const list = createRoute({
   method: 'get',
@@ -13,7 +13,7 @@ const list = createRoute({
     'Deliveries carry the `current` version of each event; older versions are listed for events still ' +
     'in the log, which are upcast before they are sent.',
   responses: {
-    200: { description: 'The catalogue', content: { 'application/json': { schema: EventSchemaListSchema } } },
+    200: json(EventSchemaListSchema, 'The catalogue'),
     ...problemResponses(400),
   },
 });

@@ -6,6 +6,23 @@ const DELIVERY_ID = '9a2b7c4d-1e3f-4a5b-8c6d-7e8f9a0b1c2d';
 const EVENT_ID = '0d9c8b7a-6f5e-4d3c-8b2a-1f0e9d8c7b6a';
 const AT = '2026-11-24T15:04:05.000Z';
 
+const ENDPOINT_EXAMPLE = {
+  id: ENDPOINT_ID,
+  url: 'https://jira-sync.popug.inc/hooks/ates',
+  description: 'Jira sync',
+  events: ['TaskCompleted', 'PayoutMade'],
+  status: 'enabled' as const,
+  failingSince: null,
+  previousSecretExpiresAt: null,
+  createdAt: AT,
+};
+
+/** An answer of `schema` as JSON, for a route's responses. */
+export const json = <T>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export const EVENT_NAMES = [...new Set(eventCatalogue().events.map((e) => e.name))] as [string, ...string[]];
 
 export const EndpointParams = z.object({
@@ -49,33 +66,12 @@ export const EndpointSchema = z
       .openapi({ description: 'Until then deliveries are signed with the previous secret too.' }),
     createdAt: z.string(),
   })
-  .openapi('WebhookEndpoint', {
-    example: {
-      id: ENDPOINT_ID,
-      url: 'https://jira-sync.popug.inc/hooks/ates',
-      description: 'Jira sync',
-      events: ['TaskCompleted', 'PayoutMade'],
-      status: 'enabled',
-      failingSince: null,
-      previousSecretExpiresAt: null,
-      createdAt: AT,
-    },
-  });
+  .openapi('WebhookEndpoint', { example: ENDPOINT_EXAMPLE });
 
 export const EndpointWithSecretSchema = EndpointSchema.extend({
   secret: z.string().openapi({ description: 'The signing secret, shown in this answer only.' }),
 }).openapi('WebhookEndpointWithSecret', {
-  example: {
-    id: ENDPOINT_ID,
-    url: 'https://jira-sync.popug.inc/hooks/ates',
-    description: 'Jira sync',
-    events: ['TaskCompleted', 'PayoutMade'],
-    status: 'enabled',
-    failingSince: null,
-    previousSecretExpiresAt: null,
-    createdAt: AT,
-    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw2U2Zzq1v3lQ=',
-  },
+  example: { ...ENDPOINT_EXAMPLE, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw2U2Zzq1v3lQ=' },
 });
 
 export const EndpointListSchema = z.object({ items: z.array(EndpointSchema), nextCursor: z.null() });

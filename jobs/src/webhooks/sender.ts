@@ -223,7 +223,8 @@ export class WebhookSender {
 }
 
 /**
- * One statement for a batch of answers. An endpoint's `failing_since` is when its current run of
+ * One statement for a batch of answers; those of deliveries removed meanwhile (with their
+ * endpoint) are dropped. An endpoint's `failing_since` is when its current run of
  * failures began; any success ends it. A delivery dead-lettered with no success anywhere on its
  * endpoint since its own first attempt means the endpoint failed for the whole retry window: it
  * is disabled (`failing`).
@@ -236,7 +237,8 @@ async function recordOutcomes(db: Database, outcomes: Outcome[]): Promise<void> 
         next_attempt_at timestamptz)),
     attempted as (
       insert into webhooks.attempts (delivery_id, attempted_at, status_code, latency_ms, answer)
-      select id, attempted_at, "statusCode", "latencyMs", answer from r),
+      select r.id, r.attempted_at, r."statusCode", r."latencyMs", r.answer
+      from r join webhooks.deliveries d on d.id = r.id),
     updated as (
       update webhooks.deliveries d set
         status = case when r.delivered then 'delivered' when r.next_attempt_at is null then 'dead' else 'pending' end,
