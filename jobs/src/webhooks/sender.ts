@@ -63,7 +63,14 @@ export class WebhookSender {
     this.db = db;
     this.settings = settings;
     this.poster = webhookPoster(settings);
-    this.loop = new Dispatcher(() => this.claim(), 1);
+    this.loop = new Dispatcher(
+      () =>
+        this.claim().catch((error) => {
+          logger.error({ err: error }, 'claiming webhook deliveries failed; retrying');
+          return 0;
+        }),
+      1,
+    );
   }
 
   start(): void {
@@ -188,6 +195,7 @@ export class WebhookSender {
   private signer(secret: string): Webhook {
     let signer = this.signers.get(secret);
     if (!signer) {
+      if (this.signers.size >= 1_000) this.signers.clear();
       signer = new Webhook(secret);
       this.signers.set(secret, signer);
     }

@@ -240,4 +240,22 @@ describe('webhook delivery', () => {
       data: { title: 'Old form', jira_id: 'UP-7' },
     });
   });
+  it('never connects to an internal address it was not allowed, even when a name points there later', async () => {
+    const inside = await receiver();
+    const port = new URL(inside.url).port;
+    // As if `localhost` had resolved to a public address at registration and was rebound since.
+    const [endpoint] = await stack.runtime.conn.db.execute<{ id: string }>(sql`
+      insert into webhooks.endpoints (url, events, secret, created_by)
+      values (${`https://localhost:${port}/hook`}, '{Task.Created}', ${`whsec_${Buffer.alloc(32, 3).toString('base64')}`},
+        'test') returning id`);
+    await createTasks(1);
+    const refused = await until(async () => {
+      const { body } = await stack.call('GET', `/v1/webhooks/${endpoint?.id}/deliveries?failed=true`, {
+        as: stack.admin,
+      });
+      return body.items[0]?.attempts[0];
+    });
+    expect(refused).toMatchObject({ statusCode: null, answer: expect.stringContaining('internal address') });
+    expect(inside.requests).toHaveLength(0);
+  });
 });
