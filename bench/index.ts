@@ -4,6 +4,7 @@ import { benchBus } from './bus.ts';
 import { benchCli } from './cli.ts';
 import { benchScaling } from './scaling.ts';
 import { benchTasks } from './tasks.ts';
+import { benchWebhooks } from './webhooks.ts';
 
 /** `pnpm bench`: every benchmark, each on its own embedded Postgres; figures go to stdout. */
 const benches: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   analytics: benchAnalytics,
   scaling: benchScaling,
   cli: benchCli,
+  webhooks: benchWebhooks,
 };
 
 const only = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { registerIdentity } from './identity/index.ts';
 import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './operations/metrics.ts';
 import { registerStatusRoutes } from './operations/status-routes.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
+import { registerWebhooks } from './webhooks/index.ts';
 
 const DOCUMENT = {
   openapi: '3.1.0',
@@ -44,6 +45,7 @@ export function createApp(deps: ApiDeps): App {
   registerDeadLetterRoutes(app, deps);
   registerReplayRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  registerWebhooks(app, deps);
   app.get('/openapi.json', (c) => c.json(describeIdempotency(app.getOpenAPI31Document(DOCUMENT))));
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'aTES API reference' }));
   return app;

@@ -89,7 +89,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       server.on('request', getRequestListener(createApp({ db: conn.db, bus, analytics, settings }).fetch));
     }
     await provideFirstAdmin({ db: conn.db, bus, settings }, options.firstAdmin);
-    if (workers) await startWorkers({ db: conn.db, bus, analytics, home });
+    if (workers) stops.push(await startWorkers({ db: conn.db, bus, analytics, home }));
     const heartbeat = await startHeartbeat(conn.db, {
       roles: [api && 'api', workers && 'workers'].filter((r) => r !== false),
       apiUrl,

@@ -486,6 +486,35 @@ export class EventBus {
     }
   }
 
+  /**
+   * A page of the log for a resend: the events published at or after `since` that `reads` names,
+   * at the versions it reads, oldest first, from the batches after `afterPosition`. No inbox is
+   * involved, so an event comes back however often it was applied; one that fails its schema is
+   * logged and left out. `nextPosition` is where the next page starts, undefined at the end.
+   */
+  async readLog(
+    reads: Reads,
+    options: { since: string; afterPosition?: number; batchesPerPage?: number },
+  ): Promise<{ events: Envelope[]; nextPosition: number | undefined }> {
+    const batches = await this.db.execute<BatchRow>(
+      sql`select ${batchColumns} from bus.event_batch b
+          where b.position > ${options.afterPosition ?? 0} and b.event_time >= ${options.since}::timestamptz
+          and b.event_names && ${sqlArray(Object.keys(reads))}
+          order by b.position limit ${options.batchesPerPage ?? 5}`,
+    );
+    const events: Envelope[] = [];
+    for (const row of eventsOf([...batches], reads)) {
+      try {
+        events.push(toConsumerVersion(row, reads));
+      } catch (error) {
+        if (!(error instanceof EventSchemaError)) throw error;
+        logger.error({ position: row.position, seq: row.seq, err: error.message }, 'resend skipped an invalid event');
+      }
+    }
+    const last = batches.at(-1);
+    return { events, nextPosition: last ? Number(last.position) : undefined };
+  }
+
   /** Forgets what a consumer has applied, so a replay delivers everything again. */
   async resetConsumer(consumer: string): Promise<void> {
     await this.db.execute(sql`delete from bus.inbox where consumer = ${consumer}`);

@@ -52,17 +52,37 @@ addFormats.default(ajv, { mode: 'fast' });
 ajv.addFormat('date', { type: 'string', validate: (text) => DATE.test(text) && storableDay(text) });
 ajv.addFormat('date-time', { type: 'string', validate: (text) => DATE_TIME.test(text) && storableDay(text) });
 
+/** One event name at one version and the JSON Schema of its data. */
+export interface EventSchema {
+  name: EventName;
+  version: number;
+  schema: Record<string, unknown>;
+}
+
 const validators = new Map<string, ValidateFunction>();
 const latest = new Map<string, number>();
-for (const file of readdirSync(schemasDir)) {
+const catalogue: EventSchema[] = [];
+for (const file of readdirSync(schemasDir).sort()) {
   const match = SCHEMA_FILE.exec(file);
   if (!match?.groups) continue;
   const { name = '', version = '' } = match.groups;
   const schema = JSON.parse(readFileSync(new URL(file, schemasDir), 'utf8'));
   validators.set(`${name}@${version}`, ajv.compile(schema));
   latest.set(name, Math.max(latest.get(name) ?? 0, Number(version)));
+  catalogue.push({ name: name as EventName, version: Number(version), schema });
 }
-const validateEnvelope = ajv.compile(JSON.parse(readFileSync(new URL('envelope.json', schemasDir), 'utf8')));
+const envelopeSchema = JSON.parse(readFileSync(new URL('envelope.json', schemasDir), 'utf8'));
+const validateEnvelope = ajv.compile(envelopeSchema);
+
+/** Every event name and version of the registry with its data's schema, and the envelope's. */
+export function eventCatalogue(): { envelope: Record<string, unknown>; events: EventSchema[] } {
+  return { envelope: envelopeSchema, events: catalogue };
+}
+
+/** Every event name at its newest version: what a reader of every event subscribes to. */
+export function latestVersions(): Partial<Record<EventName, number>> {
+  return Object.fromEntries(latest) as Partial<Record<EventName, number>>;
+}
 
 /** The newest version of an event: what producers publish unless told otherwise. */
 export function latestVersion(name: string): number {

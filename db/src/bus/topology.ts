@@ -1,4 +1,5 @@
 import type { EventName } from './events.ts';
+import { latestVersions } from './registry.ts';
 
 /** Which event versions a consumer reads; older versions are upcast to these before it sees them. */
 export type Reads = Partial<Record<EventName, number>>;
@@ -18,6 +19,7 @@ export const consumers = new Map<string, Reads>([
   ['accounting.ledger', { ...EMPLOYEE, ...TASK, ...TASK_MONEY }],
   ['accounting.payout-mail', { PayoutMade: 1 }],
   ['analytics.projection', { ...EMPLOYEE, ...TASK, ...TASK_MONEY, ...LEDGER, BusinessDayClosed: 1 }],
+  ['webhooks.fan-out', latestVersions()],
 ]);
 
 /**

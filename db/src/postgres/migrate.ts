@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { ADVISORY_LOCKS } from './advisory-locks.ts';
 
 /** Each context owns its Postgres schema and migrates it from its own folder, in this order. */
-export const CONTEXTS = ['bus', 'identity', 'tasks', 'accounting', 'analytics', 'http'] as const;
+export const CONTEXTS = ['bus', 'identity', 'tasks', 'accounting', 'analytics', 'http', 'webhooks'] as const;
 
 /** Applies every pending migration; an advisory lock lets API and worker processes start together. */
 export async function migratePostgres(url: string): Promise<void> {
