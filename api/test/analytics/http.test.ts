@@ -1,4 +1,3 @@
-import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
