@@ -4,8 +4,9 @@ import { until, withDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtesProcess, service } from '../support/ates-process.ts';
-import { SmtpInbox } from '../support/smtp-inbox.ts';
-import { type Caller, LoadDriver, seeded } from './load.ts';
+import { seeded } from '../support/seeded.ts';
+import { Inbox } from '../support/smtp-inbox.ts';
+import { type Caller, LoadDriver } from './load.ts';
 
 const SEED = Number(process.env.ATES_CLUSTER_SEED ?? Date.now() % 1_000_000);
 const TASKS = Number(process.env.ATES_CLUSTER_TASKS ?? 2_000);
@@ -18,7 +19,8 @@ let postgresUrl: string;
 let clickhouseUrl: string;
 let databaseUrl: string;
 let conn: PostgresConnection;
-const smtp = new SmtpInbox();
+const smtp = new Inbox();
+let smtpPort = 0;
 let apis: AtesProcess[] = [];
 let workers: AtesProcess[] = [];
 const driver = new LoadDriver(() => apis.map((api) => api.url));
@@ -35,10 +37,12 @@ beforeAll(async () => {
   if (!created.ok) throw new Error(`ClickHouse refused CREATE DATABASE: ${await created.text()}`);
   const analyticsUrl = new URL(clickhouseUrl);
   analyticsUrl.pathname = `/${name}`;
+  const smtpUrl = await smtp.listen();
+  smtpPort = Number(new URL(smtpUrl).port);
   const env = {
     DATABASE_URL: databaseUrl,
     CLICKHOUSE_URL: analyticsUrl.toString(),
-    SMTP_URL: await smtp.accept(),
+    SMTP_URL: smtpUrl,
     ATES_ADMIN_EMAIL: ADMIN.email,
     ATES_ADMIN_PASSWORD: ADMIN.password,
   };
@@ -54,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...apis, ...workers].map((p) => p.stop()));
   await conn?.close();
-  await smtp.refuse();
+  await smtp.close();
   await service('clickhouse.sh');
 }, 120_000);
 
@@ -188,10 +192,10 @@ describe('the split deployment under faults', () => {
       await service('clickhouse.sh', 'stop');
       await apis[1]?.kill();
       await apis[1]?.start();
-      await smtp.refuse();
+      await smtp.close();
       await driver.call('close-day', 'POST', '/v1/business-days/close', staff.accountant, {});
       await sleep(10_000);
-      await smtp.accept();
+      await smtp.listen(smtpPort);
       await sleep(10_000);
       await service('clickhouse.sh');
     })().finally(() => {

@@ -13,18 +13,6 @@ export interface Caller {
   headers: Record<string, string>;
 }
 
-/** A small seeded generator (mulberry32): the same seed drives the same choices. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Talks to a set of API processes in turn. A request whose connection fails (a process just
  * killed) goes to the next one; every answer that arrived is recorded for the auditor.

@@ -1,47 +1,48 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-export interface ReceivedMail {
+interface Received {
   to: string[];
   message: string;
 }
 
-/**
- * A real SMTP server on loopback that keeps what it is sent. `refuse()` closes its port, as a
- * mail server that is down does; `accept()` opens the same port again.
- */
-export class SmtpInbox {
-  readonly received: ReceivedMail[] = [];
-  private server = this.create();
-  private port = 0;
-
-  private create() {
-    return new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData: (stream, session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          this.received.push({
-            to: session.envelope.rcptTo.map((r) => r.address),
-            message: Buffer.concat(chunks).toString('utf8'),
-          });
-          callback();
+/** A real SMTP server on a free port that keeps what it is sent, and can refuse a recipient once. */
+export class Inbox {
+  readonly received: Received[] = [];
+  readonly refuseOnce = new Set<string>();
+  readonly server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo: (address, _session, callback) => {
+      if (this.refuseOnce.delete(address.address)) {
+        callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 450 }));
+      } else callback();
+    },
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        this.received.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          message: Buffer.concat(chunks).toString('utf8'),
         });
-      },
-    });
+        callback();
+      });
+    },
+  });
+
+  /** Listens on `port` (a free one by default: pass the old one to come back after `close`). */
+  async listen(port = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
 
-  async accept(): Promise<string> {
-    this.server = this.create();
-    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return `smtp://127.0.0.1:${this.port}`;
+  for(email: string): Received[] {
+    return this.received.filter((r) => r.to.includes(email));
   }
 
-  refuse(): Promise<void> {
+  close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

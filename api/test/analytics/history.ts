@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@ates/db';
+import { seeded } from '../../../test/support/seeded.ts';
 import type { AuditEntry, DayEarnings, Payout, TopTask } from '../../src/analytics/reports.ts';
 
 /**
@@ -41,18 +42,6 @@ export interface History {
   batches: NewEvent[][];
   /** Fills in event ids once the batches are published (the bus assigns them). */
   model: Model;
-}
-
-/** mulberry32: a small seeded generator, so a failing history can be replayed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The instant local midnight starts `day` in `timeZone`. */

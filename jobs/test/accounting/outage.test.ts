@@ -6,10 +6,10 @@ import { closeBusinessDay } from '@ates/db/accounting/close-day';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Inbox } from '../../../test/support/smtp-inbox.ts';
 import { LEDGER_CONSUMER } from '../../src/accounting/ledger.ts';
 import { createMailer } from '../../src/accounting/mailer.ts';
 import { PAYOUT_MAIL_CONSUMER, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
-import { Inbox } from './smtp-inbox.ts';
 import { assigned, balanceOf, completed, employeeCreated, type Ledger, startLedger, TIME_ZONE } from './support.ts';
 
 /** What the bus did before: five retries, after which a delivery was dead-lettered. */

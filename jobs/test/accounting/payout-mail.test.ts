@@ -6,9 +6,9 @@ import { closeBusinessDay } from '@ates/db/accounting/close-day';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Inbox } from '../../../test/support/smtp-inbox.ts';
 import { createMailer } from '../../src/accounting/mailer.ts';
 import { PAYOUT_MAIL_CONSUMER, payoutMail, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
-import { Inbox } from './smtp-inbox.ts';
 import {
   assigned,
   balanceOf,
