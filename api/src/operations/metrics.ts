@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.ts';
 import type { App, AppEnv } from '../http/env.ts';
 import { allow } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
-import { readOperationsState } from './state.ts';
+import { readOperationsState, readWebhookState } from './state.ts';
 
 /**
  * What an operator scrapes at /metrics, in the Prometheus text format: the HTTP traffic this
@@ -68,8 +68,32 @@ export function createMetrics(deps: Pick<ApiDeps, 'db' | 'bus'>): Metrics {
     registers: [registry],
   });
 
+  const endpoint = (name: string, help: string) =>
+    new Gauge({ name, help, labelNames: ['endpoint'], registers: [registry] });
+  const webhookDeliveries = new Gauge({
+    name: 'ates_webhook_deliveries',
+    help: 'Webhook deliveries per endpoint, by state: pending, delivered or dead (retries exhausted).',
+    labelNames: ['endpoint', 'state'],
+    registers: [registry],
+  });
+  const webhookFailures = endpoint(
+    'ates_webhook_failed_attempts',
+    'Attempts to deliver to an endpoint that got no 2xx answer (an error, a timeout or another status).',
+  );
+  const webhookLag = endpoint(
+    'ates_webhook_oldest_pending_seconds',
+    'Age of the oldest delivery still pending for an endpoint: its lag; 0 when caught up.',
+  );
   const refresh = async () => {
-    const state = await readOperationsState(deps);
+    const [state, endpoints] = await Promise.all([readOperationsState(deps), readWebhookState(deps.db)]);
+    for (const gauge of [webhookDeliveries, webhookFailures, webhookLag]) gauge.reset();
+    for (const row of endpoints) {
+      for (const status of ['pending', 'delivered', 'dead'] as const) {
+        webhookDeliveries.set({ endpoint: row.endpoint, state: status }, row[status]);
+      }
+      webhookFailures.set({ endpoint: row.endpoint }, row.failedAttempts);
+      webhookLag.set({ endpoint: row.endpoint }, row.oldestPendingSeconds);
+    }
     for (const gauge of [queued, retrying, dead, oldest]) gauge.reset();
     for (const row of state.bus.consumers) {
       queued.set({ consumer: row.consumer }, row.queued);

@@ -40,3 +40,30 @@ export async function readOperationsState({ db, bus }: Pick<ApiDeps, 'db' | 'bus
     rebuild: totals?.rebuild ?? null,
   };
 }
+
+export type WebhookEndpointState = {
+  endpoint: string;
+  pending: number;
+  delivered: number;
+  dead: number;
+  failedAttempts: number;
+  /** Age of the oldest delivery still pending: how far behind the endpoint is; 0 when caught up. */
+  oldestPendingSeconds: number;
+};
+
+/** Per webhook endpoint: its deliveries by state, the attempts that failed, and its lag. */
+export async function readWebhookState(db: ApiDeps['db']): Promise<WebhookEndpointState[]> {
+  const rows = await db.execute<WebhookEndpointState>(sql`
+    select e.id as endpoint,
+           count(d.id) filter (where d.status = 'pending')::int as pending,
+           count(d.id) filter (where d.status = 'delivered')::int as delivered,
+           count(d.id) filter (where d.status = 'dead')::int as dead,
+           coalesce((select count(*) from webhooks.attempts a join webhooks.deliveries f on f.id = a.delivery_id
+                     where f.endpoint_id = e.id and (a.status_code is null or a.status_code not between 200 and 299)),
+                    0)::int as "failedAttempts",
+           coalesce(extract(epoch from now() - min(d.created_at) filter (where d.status = 'pending')), 0)::float8
+             as "oldestPendingSeconds"
+    from webhooks.endpoints e left join webhooks.deliveries d on d.endpoint_id = e.id
+    group by e.id order by e.id`);
+  return [...rows];
+}

@@ -161,3 +161,29 @@ describe('registering an endpoint', () => {
     expect((await stack.call('GET', '/v1/webhooks/not-a-uuid', { as: stack.admin })).status).toBe(400);
   });
 });
+
+describe('webhook metrics', () => {
+  it('count each endpoint’s deliveries by state, its failed attempts and its lag', async () => {
+    const created = await stack.call('POST', '/v1/webhooks', {
+      as: stack.admin,
+      body: { url: 'https://127.0.0.1:9/metrics-hook', events: ['TaskCompleted'] },
+    });
+    expect(created.status).toBe(201);
+    const { id } = created.body;
+    // No workers run in this stack: the ping stays pending, and its age is the endpoint's lag.
+    expect((await stack.call('POST', `/v1/webhooks/${id}/ping`, { as: stack.admin })).status).toBeLessThan(300);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const text = String((await stack.call('GET', '/metrics', { as: stack.admin })).body);
+    const sample = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((line) => line.startsWith(`${series} `))
+          ?.split(' ')[1] ?? Number.NaN,
+      );
+    expect(sample(`ates_webhook_deliveries{endpoint="${id}",state="pending"}`)).toBe(1);
+    expect(sample(`ates_webhook_deliveries{endpoint="${id}",state="delivered"}`)).toBe(0);
+    expect(sample(`ates_webhook_failed_attempts{endpoint="${id}"}`)).toBe(0);
+    expect(sample(`ates_webhook_oldest_pending_seconds{endpoint="${id}"}`)).toBeGreaterThanOrEqual(1);
+  });
+});
