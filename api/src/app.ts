@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps.ts';
 import { registerHealthRoutes } from './health.ts';
 import { emptyBodyIsNoBody } from './http/empty-body.ts';
 import type { App, AppEnv } from './http/env.ts';
+import { describeBodyProblems } from './http/guard.ts';
 import { describeIdempotency, idempotency } from './http/idempotency.ts';
 import { noRoute } from './http/method-not-allowed.ts';
 import { onError, onValidationFailure } from './http/problem.ts';
@@ -46,7 +47,9 @@ export function createApp(deps: ApiDeps): App {
   registerReplayRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerWebhooks(app, deps);
-  app.get('/openapi.json', (c) => c.json(describeIdempotency(app.getOpenAPI31Document(DOCUMENT))));
+  app.get('/openapi.json', (c) =>
+    c.json(describeBodyProblems(describeIdempotency(app.getOpenAPI31Document(DOCUMENT)))),
+  );
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'aTES API reference' }));
   return app;
 }

@@ -246,6 +246,9 @@ function validatorFor(schema: Node): ValidateFunction {
   return validate;
 }
 
+/** JSON and problem+json bodies are parsed; a text body (the metrics) is judged as the string it is. */
+const isJson = (contentType: string) => /\bjson\b/.test(contentType);
+
 /** What is wrong with an answer, by the document; undefined when nothing is. */
 function judge(operation: Operation, status: number, contentType: string | null, text: string): string | undefined {
   if (status >= 500) return `a ${status}: ${text.slice(0, 300)}`;
@@ -256,7 +259,7 @@ function judge(operation: Operation, status: number, contentType: string | null,
   const schema = declared.content[mediaType]?.schema;
   if (!schema) return `${status} as ${mediaType}, not one of ${Object.keys(declared.content).join(', ')}`;
   const validate = validatorFor(schema);
-  if (validate(JSON.parse(text))) return undefined;
+  if (validate(isJson(mediaType) ? JSON.parse(text) : text)) return undefined;
   return `${status} body does not match its schema: ${ajv.errorsText(validate.errors)}: ${text.slice(0, 300)}`;
 }
 
@@ -272,7 +275,7 @@ async function send(operation: Operation, caller: Pick<SignedIn, 'headers'>, req
   const text = await response.text();
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
   if (response.ok) succeeded.add(operation.name);
-  if (response.ok && text) remember(operation, JSON.parse(text));
+  if (response.ok && text && isJson(response.headers.get('content-type') ?? '')) remember(operation, JSON.parse(text));
   return judge(operation, response.status, response.headers.get('content-type'), text);
 }
 

@@ -74,7 +74,7 @@ describe('/v1/status and ates status', () => {
     expect(body.processes).toEqual([
       expect.objectContaining({ roles: ['api', 'workers'], pid: process.pid, apiUrl: stack.apiUrl, live: true }),
     ]);
-    expect(body.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(
+    expect(body.bus.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(
       expect.arrayContaining([
         'accounting.ledger',
         'accounting.payout-mail',
@@ -82,8 +82,8 @@ describe('/v1/status and ates status', () => {
         'tasks.employees',
       ]),
     );
-    for (const consumer of body.consumers) {
-      expect(consumer).toMatchObject({ queued: 0, retrying: 0, oldestUnappliedSeconds: 0, deadLetters: 0 });
+    for (const consumer of body.bus.consumers) {
+      expect(consumer).toMatchObject({ queued: 0, retrying: 0, deadLetters: 0, oldestQueuedSeconds: null });
     }
     expect(body.lastClosedBusinessDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 

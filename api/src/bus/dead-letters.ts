@@ -101,6 +101,7 @@ const retry = createRoute({
 const discard = createRoute({
   method: 'post',
   path: '/v1/dead-letters/discard',
+  ...allow('admin'),
   tags: ['Operations'],
   summary: 'Drop dead letters for good (admin)',
   description: 'Their events stay in the log: `POST /v1/bus/replays` can still deliver them later.',

@@ -2,8 +2,8 @@ import type { Role } from '@ates/db';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ROLES } from '../identity/access.ts';
-import type { AppEnv, CurrentEmployee } from './env.ts';
-import { forbidden, payloadTooLarge, unauthorized } from './problem.ts';
+import type { App, AppEnv, CurrentEmployee } from './env.ts';
+import { forbidden, PROBLEM_DESCRIPTIONS, payloadTooLarge, unauthorized } from './problem.ts';
 
 /** The largest request body a route takes unless it declares more. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -40,4 +40,24 @@ export function limitBody(maxBytes = BODY_LIMIT_BYTES): MiddlewareHandler<AppEnv
       throw payloadTooLarge(`The body may be at most ${maxBytes} bytes.`);
     },
   });
+}
+
+type OpenApiDocument = ReturnType<App['getOpenAPI31Document']>;
+
+/**
+ * Every operation that takes a body may answer 413 (over the limit `allow()` enforces) and 415
+ * (a body that is not JSON): said once here for the whole document, not route by route.
+ */
+export function describeBodyProblems(document: OpenApiDocument): OpenApiDocument {
+  const problem = (status: 413 | 415) => ({
+    description: PROBLEM_DESCRIPTIONS[status],
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of [item.post, item.put, item.patch, item.delete]) {
+      if (!operation?.requestBody) continue;
+      operation.responses = { 413: problem(413), 415: problem(415), ...operation.responses };
+    }
+  }
+  return document;
 }

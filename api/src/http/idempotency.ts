@@ -10,6 +10,7 @@ import {
 } from '@ates/db/http/idempotency-keys';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { App, AppEnv } from './env.ts';
+import { limitBody } from './guard.ts';
 import { badRequest, conflict, PROBLEM_DESCRIPTIONS, unprocessable } from './problem.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -34,6 +35,8 @@ const NOT_REPLAYED = new Set(['content-length', 'date', 'set-cookie', 'transfer-
  * header lookup. With it, the caller's key is claimed in Postgres (shared by every API process)
  * before the route runs, and the route's answer is kept for replay when it finishes.
  */
+const readWithinLimit = limitBody();
+
 export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_HEADER);
@@ -44,7 +47,12 @@ export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
         issues: [{ path: IDEMPOTENCY_HEADER, message: 'must be 1 to 255 printable ASCII characters' }],
       });
     }
-    const request = { employeeId: employee.id, key, requestHash: await requestHash(c), leaseSeconds: LEASE_SECONDS };
+    // Only a signed-in caller's body is read this early, and never past the body limit.
+    let hash = '';
+    await readWithinLimit(c, async () => {
+      hash = await requestHash(c);
+    });
+    const request = { employeeId: employee.id, key, requestHash: hash, leaseSeconds: LEASE_SECONDS };
     const deadline = Date.now() + WAIT_MS;
     for (let attempt = 0; ; attempt++) {
       const state = await claimKey(db, request);
@@ -66,10 +74,18 @@ export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
 /** sha256 of method, path with query, and body: what makes a repeat the same request. */
 async function requestHash(c: Context<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
-  return createHash('sha256')
-    .update(`${c.req.method} ${url.pathname}${url.search}\n`)
-    .update(await c.req.text())
-    .digest('hex');
+  const body = await c.req.text();
+  // The body is read here, once: the request goes on carrying it again, with its length, so the
+  // body limit and the validators after this see it as a client sent it.
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('content-length', String(Buffer.byteLength(body)));
+  c.req.raw = new Request(c.req.raw.url, {
+    method: c.req.method,
+    headers,
+    body: body === '' ? undefined : body,
+    signal: c.req.raw.signal,
+  });
+  return createHash('sha256').update(`${c.req.method} ${url.pathname}${url.search}\n`).update(body).digest('hex');
 }
 
 async function runClaimed(

@@ -42,7 +42,7 @@ export const calendarDate = (description: string) =>
   z
     .string()
     .regex(DAY, { message: `must be a calendar date written YYYY-MM-DD, ${FIRST_DAY}..${LAST_DAY}`, abort: true })
-    .refine(isCalendarDate, 'must be a real calendar date')
+    .refine(isCalendarDate, 'must be a real calendar date, written YYYY-MM-DD')
     .openapi({
       description: `${description} A calendar date, ${FIRST_DAY} to ${LAST_DAY}.`,
       example: '2026-11-24',

@@ -19,9 +19,11 @@ export function passwordService({ db }: IdentityDeps, auth: Auth, credentials: C
         throw badRequest('newPassword: must differ from the current password.');
       }
       const changed = await identityTransaction(db, async () => {
-        const { token } = await betterAuthCall(() =>
-          auth.api.changePassword({ body: { ...input, revokeOtherSessions: true }, headers }),
+        // The bearer plugin answers the new session as a signed token, the only form that signs in.
+        const answered = await betterAuthCall(() =>
+          auth.api.changePassword({ body: { ...input, revokeOtherSessions: true }, headers, returnHeaders: true }),
         );
+        const token = answered.headers.get('set-auth-token');
         if (!token) throw new Error('better-auth changed the password but opened no new session');
         const { internalAdapter } = await auth.$context;
         await internalAdapter.updateUser(employeeId, { mustChangePassword: false });

@@ -21,7 +21,7 @@ describe('methods', () => {
   it('answers a method a path does not take with a 405 problem and the methods it does take in Allow', async () => {
     const cases = [
       ['DELETE', '/v1/tasks', 'GET, POST, HEAD'],
-      ['PUT', `/v1/tasks/${crypto.randomUUID()}`, 'GET, HEAD'],
+      ['PUT', `/v1/tasks/${crypto.randomUUID()}`, 'GET, PATCH, HEAD'],
       ['GET', '/v1/tasks/reassign', undefined],
       // GET /v1/business-days/{date} matches too: "close" is then refused as a date.
       ['PATCH', '/v1/business-days/close', 'GET, POST, HEAD'],

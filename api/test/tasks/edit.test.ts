@@ -71,8 +71,8 @@ describe('PATCH /v1/tasks/:id', () => {
     const task = await taskBy(creator, assignee, { title: 'Untouched', description: 'As it was' });
     const before = await tasksEvents(task.id);
     const cases: [unknown, RegExp][] = [
-      [{ title: 'a\u0000b' }, /title: must not contain NUL/],
-      [{ description: 'nul \u0000 here' }, /description: must not contain NUL/],
+      [{ title: 'a\u0000b' }, /title: must not contain a control character/],
+      [{ description: 'nul \u0000 here' }, /description: must not contain a control character/],
       [{ title: 5 }, /title/],
       [{ jiraId: 'up 42' }, /jiraId: must look like UP-42/],
       [{ title: '   ' }, /title/],

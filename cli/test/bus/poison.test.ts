@@ -122,7 +122,9 @@ describe('a poison batch written raw into the log', { timeout: 240_000 }, () => 
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(2);
     const rest = await stack.call('GET', `/v1/dead-letters?cursor=${first.body.nextCursor}`, { as: stack.admin });
-    expect(rest.body).toMatchObject({ items: [expect.objectContaining({ attempts: 1 })], nextCursor: null });
+    expect(rest.body.nextCursor).toBeNull();
+    expect(rest.body.items).toHaveLength(2);
+    expect(rest.body.items).toEqual(rest.body.items.map(() => expect.objectContaining({ attempts: 1 })));
   });
 
   it('is listed by `ates bus dead-letters`, once for each consumer that reads it', async () => {
@@ -132,6 +134,7 @@ describe('a poison batch written raw into the log', { timeout: 240_000 }, () => 
       'accounting.ledger',
       'analytics.projection',
       'tasks.employees',
+      'webhooks.fan-out',
     ]);
     expect(letters[0]).toMatchObject({ attempts: 1, reason: expect.stringMatching(/unpaired UTF-16 surrogate/) });
     const table = await admin.run(['bus', 'dead-letters']);
@@ -144,7 +147,7 @@ describe('a poison batch written raw into the log', { timeout: 240_000 }, () => 
     const status = await admin.json(['status']);
     const ledger = status.bus.consumers.find((c: Json) => c.consumer === 'accounting.ledger');
     expect(ledger).toMatchObject({ queued: 0, deadLetters: 1, oldestQueuedAt: null });
-    expect(status.bus.deadLetters).toBe(3);
+    expect(status.bus.deadLetters).toBe(4);
     expect((await stack.call('GET', '/v1/status', { as: manager })).status).toBe(403);
   });
 
@@ -194,7 +197,7 @@ describe('a poison batch written raw into the log', { timeout: 240_000 }, () => 
       lettersOf(listed.items)
         .map((l: Json) => l.consumer)
         .sort(),
-    ).toEqual(['accounting.ledger', 'tasks.employees']);
+    ).toEqual(['accounting.ledger', 'tasks.employees', 'webhooks.fan-out']);
     expect(await count(sql`select count(*)::int as n from bus.event_batch where publish_id = ${poisonPublish}`)).toBe(
       1,
     );

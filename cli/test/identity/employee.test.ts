@@ -55,9 +55,7 @@ describe('ates employee', () => {
       expect(await kesha.json(['whoami'])).toMatchObject({ id: created.id, role: 'worker' });
       const refused = await kesha.run(['employee', 'list']);
       expect(refused.code).toBe(4);
-      expect(refused.message).toContain(
-        'This needs the permission employee:list, which the role worker does not have.',
-      );
+      expect(refused.message).toContain('This needs the role admin; you are worker.');
     } finally {
       await kesha.close();
     }

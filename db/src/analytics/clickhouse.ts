@@ -1,4 +1,4 @@
-import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type AnalyticsStore, AnalyticsUnavailableError, INSERT_BATCH_ROWS, SHARED_SETTINGS } from './engine.ts';
 
 /** A ClickHouse server over HTTP; `url` may name the database: `http://host:8123/analytics`. */
@@ -33,12 +33,24 @@ export async function openClickHouseStore(url: string): Promise<AnalyticsStore> 
   };
 }
 
-/** The server's own errors pass as they are; anything else means it did not answer. */
+/** Failures of the connection itself; the server's own errors (a bad statement) pass as they are. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+
 async function reachable<T>(url: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ClickHouseError) throw error;
+    const code = String((error as { code?: unknown } | null)?.code ?? '');
+    const message = error instanceof Error ? error.message : '';
+    if (!UNREACHABLE.has(code) && !/socket hang up|Timeout error/i.test(message)) throw error;
     throw new AnalyticsUnavailableError(`ClickHouse at ${new URL(url).host} does not answer.`, { cause: error });
   }
 }
