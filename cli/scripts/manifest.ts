@@ -9,7 +9,11 @@ export const MANIFEST_PATH = fileURLToPath(new URL('../oclif.manifest.json', imp
 export async function buildManifest(): Promise<string> {
   const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true });
   await plugin.load();
-  return `${JSON.stringify(plugin.manifest, null, 2)}\n`;
+  // oclif lists the commands in the order its file search found them, which varies: sorted, the
+  // file is the same from one build to the next.
+  const { commands, ...rest } = plugin.manifest;
+  const sorted = Object.fromEntries(Object.entries(commands).sort(([a], [b]) => a.localeCompare(b)));
+  return `${JSON.stringify({ ...rest, commands: sorted }, null, 2)}\n`;
 }
 
 /** `node cli/scripts/manifest.ts` writes the manifest (every install does); `--check` fails when it is stale. */
