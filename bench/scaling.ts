@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,7 +118,13 @@ function projectionAt() {
 async function httpAgainstApis(apiCounts: number[]): Promise<void> {
   const { url, stop } = await benchDatabase();
   const admin = { email: 'admin@popug.inc', password: 'bench-admin-password' };
-  const env = { DATABASE_URL: url, ATES_ADMIN_EMAIL: admin.email, ATES_ADMIN_PASSWORD: admin.password };
+  const env = {
+    DATABASE_URL: url,
+    ATES_ADMIN_EMAIL: admin.email,
+    ATES_ADMIN_PASSWORD: admin.password,
+    // The API processes of one installation share the secret their session tokens are signed with.
+    ATES_AUTH_SECRET: randomBytes(32).toString('base64'),
+  };
   const processes = [
     new AtesProcess('workers', 'workers', env),
     ...Array.from({ length: Math.max(...apiCounts) }, (_, i) => new AtesProcess(`api-${i + 1}`, 'api', env)),

@@ -45,6 +45,8 @@ beforeAll(async () => {
     SMTP_URL: smtpUrl,
     ATES_ADMIN_EMAIL: ADMIN.email,
     ATES_ADMIN_PASSWORD: ADMIN.password,
+    // Every API process of an installation signs with one secret (each home would make its own).
+    ATES_AUTH_SECRET: randomBytes(32).toString('base64'),
   };
   apis = [new AtesProcess('api-1', 'api', env), new AtesProcess('api-2', 'api', env)];
   workers = [new AtesProcess('workers-1', 'workers', env), new AtesProcess('workers-2', 'workers', env)];
