@@ -70,6 +70,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const conn = connectPostgres(databaseUrl);
     stops.push(() => conn.close());
     const authSecret = await loadAuthSecret(home, conn.db);
+    if (options.databaseUrl && api && !process.env.ATES_AUTH_SECRET) {
+      logger.warn(
+        `the auth secret is ${home}/auth-secret: other API processes of this installation sign sessions with ` +
+          'their own unless every one of them sets the same ATES_AUTH_SECRET',
+      );
+    }
     await migratePostgres(databaseUrl);
     const analytics = openAnalyticsOnDemand({ home, url: options.clickhouseUrl });
     stops.push(() => analytics.close());
