@@ -274,10 +274,11 @@ async function expectEveryEventAppliedOnce() {
   for (const [consumer, reads] of consumers) {
     const names = Object.keys(reads);
     const [row] = await conn.db.execute<{ missing: number; extra: number }>(sql`
-      with wanted as (select event_id from bus.event_log where event_name = any(${`{${names.join(',')}}`}::text[])),
-      applied as (select event_id from bus.inbox where consumer = ${consumer})
-      select (select count(*) from wanted where event_id not in (select event_id from applied))::int as missing,
-             (select count(*) from applied where event_id not in (select event_id from wanted))::int as extra`);
+      with wanted as materialized (
+        select event_id from bus.event_log where event_name = any(${`{${names.join(',')}}`}::text[])),
+      applied as materialized (select event_id from bus.inbox where consumer = ${consumer})
+      select (select count(*) from (select event_id from wanted except select event_id from applied) m)::int as missing,
+             (select count(*) from (select event_id from applied except select event_id from wanted) e)::int as extra`);
     expect({ consumer, ...row }).toEqual({ consumer, missing: 0, extra: 0 });
   }
 }
