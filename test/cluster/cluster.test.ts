@@ -120,8 +120,12 @@ interface TaskView {
   assigneeId: string;
 }
 
-/** The load: creates, completes as the assignee, reassigns and closes, until TASKS tasks exist. */
-async function runLoad(staff: Staff, random: () => number, stopAt: () => boolean) {
+/**
+ * The load: creates, completes as the assignee, reassigns and, once the day has been closed (while
+ * SMTP is down, so its payout mails must wait), closes again as a double-click would, until TASKS
+ * tasks exist.
+ */
+async function runLoad(staff: Staff, random: () => number, stopAt: () => boolean, dayClosed: () => boolean) {
   const open: string[] = [];
   let created = 0;
   const step = async () => {
@@ -142,7 +146,7 @@ async function runLoad(staff: Staff, random: () => number, stopAt: () => boolean
     } else if (roll < 0.96) {
       await driver.call('summary', 'GET', '/v1/reports/summary', staff.admin);
     } else if (roll < 0.99) {
-      await driver.call('close-day', 'POST', '/v1/business-days/close', staff.accountant, {});
+      if (dayClosed()) await driver.call('close-day', 'POST', '/v1/business-days/close', staff.accountant, {});
     } else {
       await driver.call('reassign', 'POST', '/v1/tasks/reassign', staff.manager);
     }
@@ -176,6 +180,7 @@ describe('the split deployment under faults', () => {
     const counting = setInterval(() => void countTasks().catch(() => {}), 500);
     let postgresDown: [number, number] = [0, 0];
     let faultsDone = false;
+    let dayClosed = false;
     const faults = (async () => {
       await sleep(4_000);
       await driver.call('reassign', 'POST', '/v1/tasks/reassign', staff.manager);
@@ -195,7 +200,15 @@ describe('the split deployment under faults', () => {
       await apis[1]?.kill();
       await apis[1]?.start();
       await smtp.close();
-      await driver.call('close-day', 'POST', '/v1/business-days/close', staff.accountant, {});
+      const closed = await driver.call<{ payoutCount: number }>(
+        'close-day',
+        'POST',
+        '/v1/business-days/close',
+        staff.accountant,
+        {},
+      );
+      expect(closed?.body.payoutCount).toBeGreaterThan(0);
+      dayClosed = true;
       await sleep(10_000);
       await smtp.listen(smtpPort);
       await sleep(10_000);
@@ -203,7 +216,12 @@ describe('the split deployment under faults', () => {
     })().finally(() => {
       faultsDone = true;
     });
-    await runLoad(staff, random, () => tasks >= TASKS && faultsDone);
+    await runLoad(
+      staff,
+      random,
+      () => tasks >= TASKS && faultsDone,
+      () => dayClosed,
+    );
     await faults;
     clearInterval(counting);
     await driver.call('close-day', 'POST', '/v1/business-days/close', staff.accountant, {});
