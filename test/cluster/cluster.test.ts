@@ -158,8 +158,14 @@ async function runLoad(staff: Staff, random: () => number, stopAt: () => boolean
   );
 }
 
-/** Chores done at once until the ledger shows someone with money to be paid, as the demo does. */
+/**
+ * Chores done at once until the ledger shows someone with money to be paid, as the demo does. The
+ * load leaves every worker owing (a reassign charges every open task again), so a worker hired
+ * now, with nothing owed, is the one who earns.
+ */
 async function untilSomeoneEarns(staff: Staff): Promise<void> {
+  const earner = await hire(staff.admin, 'worker', 99);
+  staff.workers.set(earner.id, earner);
   for (let round = 0; round < 300; round++) {
     const paid = await driver.call<{ items: unknown[] }>(
       'balances',
