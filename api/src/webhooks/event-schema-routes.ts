@@ -11,10 +11,10 @@ const list = createRoute({
   summary: 'The JSON Schemas of every event and version webhooks carry (public)',
   description:
     'Deliveries carry the `current` version of each event; older versions are listed for events still ' +
-    'in the log, which are upcast before they are sent.',
+    'in the log, which are upcast before they are sent. Open to all; a credential that is sent must hold all the same (401).',
   responses: {
     200: json(EventSchemaListSchema, 'The catalogue'),
-    ...problemResponses(400),
+    ...problemResponses(400, 401),
   },
 });
 
