@@ -44,9 +44,6 @@ const EVENT_COLUMNS = `t.id, t.title, t.jira_id as "jiraId", t.description, t.st
 const TASK_COLUMNS = sql.raw(`${EVENT_COLUMNS}, e.full_name as "assigneeName", t.created_by as "createdBy",
   ${iso('t.created_at')} as "createdAt"`);
 
-/** What `task list --search` looks in; the tasks migration indexes this very expression with pg_trgm. */
-const TASK_TEXT = sql.raw(`(t.title || ' ' || coalesce(t.description, ''))`);
-
 type EventRow = Pick<
   Task,
   'id' | 'title' | 'jiraId' | 'description' | 'status' | 'assignFeeCents' | 'rewardCents' | 'assigneeId' | 'completedAt'
@@ -216,8 +213,12 @@ export async function listTasks(db: Database, caller: CurrentEmployee, query: Li
     conditions.push(sql`t.assignee_id in (select id from tasks.employee where lower(email) = lower(${assignee}))`);
   } else if (assignee !== undefined) conditions.push(sql`t.assignee_id = ${assignee}`);
   if (query.status) conditions.push(sql`t.status = ${query.status}`);
-  if (query.jiraId) conditions.push(sql`t.jira_id = ${query.jiraId}`);
-  if (query.search) conditions.push(sql`${TASK_TEXT} ilike ${`%${query.search.replaceAll(/[\\%_]/g, '\\$&')}%`}`);
+  if (query.jiraId)
+    conditions.push(sql`t.id in (select task_id from tasks.task_search where jira_id = ${query.jiraId})`);
+  if (query.search) {
+    const pattern = `%${query.search.replaceAll(/[\\%_]/g, '\\$&')}%`;
+    conditions.push(sql`t.id in (select task_id from tasks.task_search where text ilike ${pattern})`);
+  }
   if (query.cursor) conditions.push(sql`t.id < ${query.cursor}`);
   const rows = await db.execute<Task>(sql`
     select ${TASK_COLUMNS} from tasks.task t join tasks.employee e on e.id = t.assignee_id
