@@ -9,7 +9,7 @@ import { migrateAnalytics } from '@ates/db/analytics/migrations';
 import { projectEvents } from '@ates/db/analytics/projection';
 import { READ_SIDE_TABLES } from '@ates/db/analytics/schema';
 import { sql } from 'drizzle-orm';
-import { reassignOpenTasks } from '../api/src/tasks/service.ts';
+import { reassignOpenTasks } from '../api/src/tasks/reassign.ts';
 import { AtesProcess } from '../test/support/ates-process.ts';
 import { workload } from './analytics.ts';
 import { benchDatabase, call, count, seconds, signIn, untilAssignable } from './support.ts';

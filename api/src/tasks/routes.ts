@@ -3,6 +3,11 @@ import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
 import { allow, requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
+import { completeTask } from './complete.ts';
+import { createTask } from './create.ts';
+import { editTask } from './edit.ts';
+import { getTask, listTasks } from './find.ts';
+import { reassignOpenTasks } from './reassign.ts';
 import {
   CreateTaskBody,
   ListTasksQuery,
@@ -12,7 +17,6 @@ import {
   TaskSchema,
   UpdateTaskBody,
 } from './schemas.ts';
-import { completeTask, createTask, editTask, getTask, listTasks, reassignOpenTasks } from './service.ts';
 
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CurrentEmployee } from '../../src/http/env.ts';
-import { completeTask, createTask, drawPrices, reassignOpenTasks } from '../../src/tasks/service.ts';
+import { completeTask } from '../../src/tasks/complete.ts';
+import { createTask, drawPrices } from '../../src/tasks/create.ts';
+import { reassignOpenTasks } from '../../src/tasks/reassign.ts';
 import { hire, inParallel, type TasksDatabase, tasksDatabase } from './support.ts';
 
 /**

@@ -4,7 +4,7 @@ import { createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import type { CurrentEmployee } from '../../src/http/env.ts';
-import type { TaskDeps } from '../../src/tasks/service.ts';
+import type { TaskDeps } from '../../src/tasks/task-rows.ts';
 
 export interface TasksDatabase {
   url: string;

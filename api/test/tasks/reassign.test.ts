@@ -4,7 +4,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurrentEmployee } from '../../src/http/env.ts';
 import { ApiError } from '../../src/http/problem.ts';
-import { completeTask, createTask, reassignOpenTasks, type TaskDeps } from '../../src/tasks/service.ts';
+import { completeTask } from '../../src/tasks/complete.ts';
+import { createTask } from '../../src/tasks/create.ts';
+import { reassignOpenTasks } from '../../src/tasks/reassign.ts';
+import type { TaskDeps } from '../../src/tasks/task-rows.ts';
 import { hire, inParallel, type TasksDatabase, tasksDatabase } from './support.ts';
 
 /** Locks are watched closely, and a loaded machine gets long to reach them. */
@@ -68,7 +71,7 @@ afterAll(async () => {
   await db.stop();
 });
 
-describe('reassign against concurrent completes', () => {
+describe('reassignOpenTasks against concurrent completes', () => {
   it('never moves or charges a task completed first; a complete that comes second finds the task moved', async () => {
     const before = await openTasks();
     const held = before[Math.floor(before.length / 2)] as { id: string; assignee: string };
