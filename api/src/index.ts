@@ -1,4 +1,5 @@
 export { getRequestListener, type ServerType, serve } from '@hono/node-server';
+export { resumeAbandonedRebuilds } from './analytics/rebuild.ts';
 export { createApp } from './app.ts';
 export type { ApiDeps, ApiSettings } from './deps.ts';
 export { loadAuthSecret } from './identity/auth-secret.ts';
