@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
-import { allowPermission, requirePermission, requireSession } from './guard.ts';
+import { allowPermission, allowSession, requirePermission } from './guard.ts';
 import type { Identity } from './identity.ts';
 import {
   CreatedEmployeeSchema,
@@ -81,7 +81,7 @@ const deactivate = createRoute({
 const resetPassword = createRoute({
   method: 'post',
   path: '/v1/employees/{id}/reset-password',
-  ...allowPermission({ employee: ['reset-password'] }),
+  ...allowSession({ employee: ['reset-password'] }),
   tags: ['Identity'],
   summary: 'Give an employee a one-time password they must change (admin)',
   description:
@@ -112,7 +112,7 @@ export function registerEmployeeRoutes(app: App, identity: Identity) {
     return c.json(await identity.employees.update(c.req.valid('param').id, changes), 200);
   });
   app.openapi(resetPassword, async (c) => {
-    const admin = requireSession(c, { employee: ['reset-password'] });
+    const admin = requireEmployee(c);
     return c.json(await identity.passwords.reset(c.req.valid('param').id, admin.id, c.req.raw.headers), 200);
   });
   app.openapi(deactivate, async (c) => {

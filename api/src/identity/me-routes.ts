@@ -3,7 +3,7 @@ import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import { CHANGE_PASSWORD_PATH } from './authenticate.ts';
-import { allowPermission, requireSession } from './guard.ts';
+import { allowPermission, allowSession } from './guard.ts';
 import type { Identity } from './identity.ts';
 import { EmployeeSchema, PasswordChangedSchema, PasswordChangeSchema } from './schemas.ts';
 
@@ -22,7 +22,7 @@ const me = createRoute({
 const changePassword = createRoute({
   method: 'post',
   path: CHANGE_PASSWORD_PATH,
-  ...allowPermission({ profile: ['read'] }),
+  ...allowSession({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Change your password; every session of yours ends',
   description:
@@ -42,7 +42,7 @@ export function registerMeRoutes(app: App, identity: Identity) {
     return c.json(await identity.employees.get(id), 200);
   });
   app.openapi(changePassword, async (c) => {
-    const { id } = requireSession(c, { profile: ['read'] });
+    const { id } = requireEmployee(c);
     return c.json(await identity.passwords.change(id, c.req.valid('json'), c.req.raw.headers), 200);
   });
 }
