@@ -15,6 +15,7 @@ const Readiness = z
 const health = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'checkLiveness',
   security: OPEN,
   tags: ['Operations'],
   summary: 'Liveness: the process answers',
@@ -33,6 +34,7 @@ const health = createRoute({
 const ready = createRoute({
   method: 'get',
   path: '/ready',
+  operationId: 'checkReadiness',
   security: OPEN,
   tags: ['Operations'],
   summary: 'Readiness: every store answers',

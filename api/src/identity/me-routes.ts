@@ -10,9 +10,11 @@ import { EmployeeSchema, PasswordChangedSchema, PasswordChangeSchema } from './s
 const me = createRoute({
   method: 'get',
   path: '/v1/me',
+  operationId: 'getCurrentEmployee',
   ...allowPermission({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Who you are signed in as',
+  description: 'The employee whose credential this request sent: their id, email, name and role.',
   responses: {
     200: { description: 'You', content: { 'application/json': { schema: EmployeeSchema } } },
     ...problemResponses(401),
@@ -22,6 +24,7 @@ const me = createRoute({
 const changePassword = createRoute({
   method: 'post',
   path: CHANGE_PASSWORD_PATH,
+  operationId: 'changePassword',
   ...allowSession({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Change your password; every session of yours ends',

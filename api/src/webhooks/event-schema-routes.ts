@@ -8,6 +8,7 @@ import { EventSchemaListSchema, json } from './schemas.ts';
 const list = createRoute({
   method: 'get',
   path: '/v1/event-schemas',
+  operationId: 'listEventSchemas',
   security: OPEN,
   tags: ['Webhooks'],
   summary: 'The JSON Schemas of every event and version webhooks carry (public)',
