@@ -1,6 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../cli/scripts/openapi.ts';
 import { startTestStack, type TestStack } from '../../test/support/stack.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test walks an OpenAPI document of any shape
@@ -60,6 +61,10 @@ it('documents every route with a summary, an example and its errors as problem+j
   }
   expect(gaps).toEqual([]);
   expect(operations().length).toBeGreaterThanOrEqual(30);
+});
+
+it('is served as the script that `pnpm check` lints builds it, with no store', async () => {
+  expect(JSON.parse(await buildOpenApiDocument(stack.apiUrl))).toEqual(doc);
 });
 
 it('serves the interactive reference at /docs', async () => {
