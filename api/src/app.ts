@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { registerAccountingRoutes } from './accounting/routes.ts';
 import { registerAnalytics } from './analytics/index.ts';
 import { registerDeadLetterRoutes } from './bus/dead-letters.ts';
@@ -12,11 +11,14 @@ import { describeBodyProblems } from './http/guard.ts';
 import { describeIdempotency, idempotency } from './http/idempotency.ts';
 import { noRoute } from './http/method-not-allowed.ts';
 import { onError, onValidationFailure } from './http/problem.ts';
+import { registerReference } from './http/reference.ts';
 import { registerIdentity } from './identity/index.ts';
 import { acceptMetricsToken, createMetrics, measureRequests, registerMetrics } from './operations/metrics.ts';
 import { registerStatusRoutes } from './operations/status-routes.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
 import { registerWebhooks } from './webhooks/index.ts';
+
+const DOCUMENT_PATH = '/openapi.json';
 
 /** What the OpenAPI document says of itself; the operations come from the routes. */
 const document = (publicUrl: string) => ({
@@ -61,9 +63,9 @@ export function createApp(deps: ApiDeps): App {
   registerReplayRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerWebhooks(app, deps);
-  app.get('/openapi.json', (c) =>
+  app.get(DOCUMENT_PATH, (c) =>
     c.json(describeBodyProblems(describeIdempotency(app.getOpenAPI31Document(document(deps.settings.publicUrl))))),
   );
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'aTES API reference' }));
+  registerReference(app, DOCUMENT_PATH);
   return app;
 }
