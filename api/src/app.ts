@@ -18,7 +18,7 @@ import { registerStatusRoutes } from './operations/status-routes.ts';
 import { registerTaskRoutes } from './tasks/routes.ts';
 import { registerWebhooks } from './webhooks/index.ts';
 
-const DOCUMENT_PATH = '/openapi.json';
+export const DOCUMENT_PATH = '/openapi.json';
 
 /** What the OpenAPI document says of itself; the operations come from the routes. */
 const document = (publicUrl: string) => ({

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiSettings, createApp } from '@ates/api';
+import { apiSettings, createApp, DOCUMENT_PATH } from '@ates/api';
 import { connectPostgres, EventBus, openAnalyticsOnDemand } from '@ates/db';
 import { DEFAULT_API_URL } from '../src/base-command.ts';
 
@@ -23,8 +23,8 @@ export async function buildOpenApiDocument(listenUrl = DEFAULT_API_URL): Promise
     const settings = apiSettings(listenUrl, randomBytes(32).toString('base64url'));
     const bus = new EventBus(UNUSED_DATABASE, conn.db);
     const app = createApp({ db: conn.db, bus, analytics, settings });
-    const response = await app.request('/openapi.json');
-    if (!response.ok) throw new Error(`GET /openapi.json answered ${response.status}: ${await response.text()}`);
+    const response = await app.request(DOCUMENT_PATH);
+    if (!response.ok) throw new Error(`GET ${DOCUMENT_PATH} answered ${response.status}: ${await response.text()}`);
     return `${JSON.stringify(await response.json(), null, 2)}\n`;
   } finally {
     await Promise.all([conn.close(), analytics.close()]);
