@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { ApiDeps } from './deps.ts';
 import type { App } from './http/env.ts';
 import { problemResponses } from './http/problem.ts';
+import { OPEN } from './identity/authenticate.ts';
 
 /** Only whether the store answers: its error messages name hosts, users and files, so they go to the log. */
 const StoreStatus = z.object({ ok: z.boolean() }).openapi({ example: { ok: true } });
@@ -14,6 +15,8 @@ const Readiness = z
 const health = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'checkLiveness',
+  security: OPEN,
   tags: ['Operations'],
   summary: 'Liveness: the process answers',
   description: 'Open to all; a credential that is sent must hold all the same (401).',
@@ -31,6 +34,8 @@ const health = createRoute({
 const ready = createRoute({
   method: 'get',
   path: '/ready',
+  operationId: 'checkReadiness',
+  security: OPEN,
   tags: ['Operations'],
   summary: 'Readiness: every store answers',
   description: 'Open to all; a credential that is sent must hold all the same (401).',

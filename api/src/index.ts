@@ -1,5 +1,6 @@
 export { getRequestListener, type ServerType, serve } from '@hono/node-server';
-export { createApp } from './app.ts';
+export { resumeAbandonedRebuilds } from './analytics/rebuild.ts';
+export { createApp, DOCUMENT_PATH } from './app.ts';
 export type { ApiDeps, ApiSettings } from './deps.ts';
 export { loadAuthSecret } from './identity/auth-secret.ts';
 export { ensureFirstAdmin, type FirstAdmin, FirstAdminError, hasEmployees } from './identity/first-admin.ts';

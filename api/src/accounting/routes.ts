@@ -39,6 +39,7 @@ const tags = ['Accounting'];
 const accounts = createRoute({
   method: 'get',
   path: '/v1/accounts',
+  operationId: 'listAccounts',
   ...allow(...SEES_EVERYONE),
   tags,
   summary: "Every employee's balance, with totals (admin, accountant)",
@@ -53,6 +54,7 @@ const accounts = createRoute({
 const account = createRoute({
   method: 'get',
   path: '/v1/accounts/{employeeId}',
+  operationId: 'getAccount',
   ...allow(),
   tags,
   summary: "An employee's balance",
@@ -64,6 +66,7 @@ const account = createRoute({
 const audit = createRoute({
   method: 'get',
   path: '/v1/accounts/{employeeId}/audit',
+  operationId: 'getAccountAuditLog',
   ...allow(),
   tags,
   summary: "An employee's audit log: every debit, credit and payout",
@@ -77,6 +80,7 @@ const audit = createRoute({
 const companyEarnings = createRoute({
   method: 'get',
   path: '/v1/earnings',
+  operationId: 'getCompanyEarnings',
   ...allow(...SEES_EVERYONE),
   tags,
   summary: "The company's earnings per business day",
@@ -90,6 +94,7 @@ const companyEarnings = createRoute({
 const close = createRoute({
   method: 'post',
   path: '/v1/business-days/close',
+  operationId: 'closeBusinessDay',
   ...allow(...SEES_EVERYONE),
   tags,
   summary: 'Close a business day: pay out every positive balance',
@@ -111,6 +116,7 @@ const close = createRoute({
 const businessDay = createRoute({
   method: 'get',
   path: '/v1/business-days/{date}',
+  operationId: 'getBusinessDay',
   ...allow(...SEES_EVERYONE),
   tags,
   summary: 'Where a business day stands: open or closed, its payouts and their emails',
@@ -122,6 +128,7 @@ const businessDay = createRoute({
 const payouts = createRoute({
   method: 'get',
   path: '/v1/payouts',
+  operationId: 'listPayouts',
   ...allow(),
   tags,
   summary: 'The payouts of a business day',

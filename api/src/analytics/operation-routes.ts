@@ -13,6 +13,7 @@ const tags = ['Analytics'];
 const startRebuild = createRoute({
   method: 'post',
   path: '/v1/analytics/rebuild',
+  operationId: 'startAnalyticsRebuild',
   ...allow('admin'),
   tags,
   summary: 'Rebuild the analytics store from the event log (admin)',
@@ -25,9 +26,13 @@ const startRebuild = createRoute({
 const rebuildStatus = createRoute({
   method: 'get',
   path: '/v1/analytics/rebuild/{id}',
+  operationId: 'getAnalyticsRebuild',
   ...allow('admin'),
   tags,
   summary: 'How far a rebuild has got (admin)',
+  description:
+    'Any API process answers for any rebuild: they are kept in Postgres. `done` of `total` events replayed, ' +
+    '`rejected` skipped, and `resumed` take-overs by another process.',
   request: { params: RebuildParams },
   responses: { 200: json(RebuildSchema, 'The rebuild'), ...problemResponses(400, 401, 403, 404) },
 });
@@ -35,6 +40,7 @@ const rebuildStatus = createRoute({
 const verify = createRoute({
   method: 'get',
   path: '/v1/analytics/verify',
+  operationId: 'verifyAnalyticsAgainstLedger',
   ...allow('admin'),
   tags,
   summary: "Compare the analytics totals with the ledger's, day by day (admin)",

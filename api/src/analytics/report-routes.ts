@@ -26,6 +26,7 @@ const MAX_EARNINGS_DAYS = 366;
 const summaryRoute = createRoute({
   method: 'get',
   path: '/v1/reports/summary',
+  operationId: 'getSummaryReport',
   ...allow('admin'),
   tags,
   summary: 'Today: management earnings and how many employees are in the negative (admin)',
@@ -38,6 +39,7 @@ const summaryRoute = createRoute({
 const earningsRoute = createRoute({
   method: 'get',
   path: '/v1/reports/earnings',
+  operationId: 'getEarningsReport',
   ...allow('admin'),
   tags,
   summary: 'Management earnings per business day (admin)',
@@ -52,6 +54,7 @@ const earningsRoute = createRoute({
 const topTasksRoute = createRoute({
   method: 'get',
   path: '/v1/reports/top-tasks',
+  operationId: 'getTopTasksReport',
   ...allow('admin'),
   tags,
   summary: 'The most expensive tasks of a day, week, month or range (admin)',
@@ -65,9 +68,13 @@ const topTasksRoute = createRoute({
 const auditRoute = createRoute({
   method: 'get',
   path: '/v1/reports/audit',
+  operationId: 'getAuditReport',
   ...allow('admin'),
   tags,
   summary: "A business day's audit log: every debit, credit and payout (admin)",
+  description:
+    'Of every employee, oldest first, a page at a time. The day defaults to the business day in progress, ' +
+    'as in the summary.',
   request: { query: AuditQuery },
   responses: { 200: json(AuditSchema, 'A page of entries, oldest first'), ...problemResponses(400, 401, 403) },
 });
@@ -75,9 +82,11 @@ const auditRoute = createRoute({
 const payoutsRoute = createRoute({
   method: 'get',
   path: '/v1/reports/payouts',
+  operationId: 'getPayoutsReport',
   ...allow('admin'),
   tags,
   summary: 'The payouts of a business day (admin)',
+  description: 'Of every employee, largest first, with their total. The day defaults to the last one with payouts.',
   request: { query: PayoutsQuery },
   responses: { 200: json(PayoutsSchema, 'The payouts, largest first'), ...problemResponses(400, 401, 403) },
 });

@@ -61,6 +61,7 @@ const selection = {
 const list = createRoute({
   method: 'get',
   path: '/v1/dead-letters',
+  operationId: 'listDeadLetters',
   ...allow('admin'),
   tags: ['Operations'],
   summary: 'Deliveries that failed all their retries, and poison events (admin)',
@@ -82,6 +83,7 @@ const list = createRoute({
 const retry = createRoute({
   method: 'post',
   path: '/v1/dead-letters/retry',
+  operationId: 'retryDeadLetters',
   ...allow('admin'),
   tags: ['Operations'],
   summary: 'Send dead letters back to their consumer (admin)',
@@ -101,6 +103,7 @@ const retry = createRoute({
 const discard = createRoute({
   method: 'post',
   path: '/v1/dead-letters/discard',
+  operationId: 'discardDeadLetters',
   ...allow('admin'),
   tags: ['Operations'],
   summary: 'Drop dead letters for good (admin)',

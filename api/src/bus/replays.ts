@@ -19,6 +19,7 @@ export type Replay = z.infer<typeof Replay>;
 const replay = createRoute({
   method: 'post',
   path: '/v1/bus/replays',
+  operationId: 'replayEventLogToConsumer',
   ...allow('admin'),
   tags: ['Operations'],
   summary: 'Deliver the event log to a consumer once more (admin)',

@@ -2,6 +2,7 @@ import type { Role } from '@ates/db';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ROLES } from '../identity/access.ts';
+import { SIGNED_IN } from '../identity/authenticate.ts';
 import type { App, AppEnv, CurrentEmployee } from './env.ts';
 import { forbidden, PROBLEM_DESCRIPTIONS, payloadTooLarge, unauthorized } from './problem.ts';
 
@@ -21,15 +22,19 @@ export function requireEmployee(c: Context<AppEnv>, ...roles: Role[]): CurrentEm
 /**
  * Who may call a route, spread into its `createRoute({ ... })`: the route's middleware refuses
  * anyone else (401 without credentials, 403 without the role), then a body over the limit (413),
- * before its validators read the body; the OpenAPI document lists the roles as `x-roles`.
- * `allow()` is every employee.
+ * before its validators read the body; the OpenAPI document lists the credentials it takes as
+ * `security` and the roles as `x-roles`. `allow()` is every employee.
  */
 export function allow(...roles: Role[]) {
   const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
     requireEmployee(c, ...roles);
     await next();
   };
-  return { middleware: [guard, limitBody()], 'x-roles': [...(roles.length > 0 ? roles : ROLES)] };
+  return {
+    middleware: [guard, limitBody()],
+    security: SIGNED_IN,
+    'x-roles': [...(roles.length > 0 ? roles : ROLES)],
+  };
 }
 
 /** A 413 problem for a body over `maxBytes`, told by its Content-Length before a byte is read. */

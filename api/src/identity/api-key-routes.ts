@@ -9,6 +9,7 @@ import { ApiKeyListSchema, CreatedApiKeySchema, IdParams, NewApiKeySchema } from
 const create = createRoute({
   method: 'post',
   path: '/v1/api-keys',
+  operationId: 'createApiKey',
   ...allowPermission({ apiKey: ['create'] }),
   tags: ['Identity'],
   summary: 'Create an API key for an integration',
@@ -25,9 +26,11 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/api-keys',
+  operationId: 'listApiKeys',
   ...allowPermission({ apiKey: ['list'] }),
   tags: ['Identity'],
   summary: 'List your API keys',
+  description: 'Only your own. Each shows its first characters (`start`), never the key itself.',
   responses: {
     200: { description: 'Your keys, oldest first', content: { 'application/json': { schema: ApiKeyListSchema } } },
     ...problemResponses(401, 403),
@@ -37,6 +40,7 @@ const list = createRoute({
 const revoke = createRoute({
   method: 'delete',
   path: '/v1/api-keys/{id}',
+  operationId: 'revokeApiKey',
   ...allowPermission({ apiKey: ['revoke'] }),
   tags: ['Identity'],
   summary: 'Revoke one of your API keys',

@@ -1,5 +1,6 @@
+import { getCookies } from 'better-auth/cookies';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv, CurrentEmployee } from '../http/env.ts';
+import type { App, AppEnv, CurrentEmployee } from '../http/env.ts';
 import { forbidden, unauthorized } from '../http/problem.ts';
 import { isRole } from './access.ts';
 import { type Auth, DEACTIVATED } from './auth.ts';
@@ -19,6 +20,7 @@ interface UserRow {
 export const CHANGE_PASSWORD_PATH = '/v1/me/password';
 const PASSWORD_CHANGE_REQUIRED = 'password-change-required';
 
+export const API_KEY_HEADER = 'x-api-key';
 /** better-auth's session cookie; other cookies a browser sends to this host are none of our business. */
 const SESSION_COOKIE = /(?:^|;\s*)((?:__Secure-)?better-auth\.session_token)=([^;]*)/;
 const BEARER = /^Bearer +(\S+)$/i;
@@ -59,8 +61,47 @@ export function authenticate(identity: Identity): MiddlewareHandler<AppEnv> {
   };
 }
 
+type Scheme = 'apiKey' | 'bearerToken' | 'sessionCookie';
+const anyOf = (...schemes: Scheme[]) => schemes.map((scheme) => ({ [scheme]: [] }));
+
+/** The OpenAPI `security` of a route that takes any one credential. */
+export const SIGNED_IN = anyOf('apiKey', 'bearerToken', 'sessionCookie');
+/** The OpenAPI `security` of a route that takes a session's credentials only, not an API key. */
+export const SIGNED_IN_SESSION = anyOf('bearerToken', 'sessionCookie');
+/** The OpenAPI `security` of an open route: no credential, or one that holds (a bad one is a 401). */
+export const OPEN = [{}, ...SIGNED_IN];
+
+/** Describes the credentials `authenticate` takes as the OpenAPI document's security schemes. */
+export function describeCredentials(app: App, auth: Auth) {
+  const schemes = {
+    apiKey: {
+      type: 'apiKey',
+      in: 'header',
+      name: API_KEY_HEADER,
+      description: 'An API key from POST /v1/api-keys: it acts as the employee who made it. Taken before any other.',
+    },
+    bearerToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'The signed session token POST /api/auth/sign-in/email answers (`token`, and the `set-auth-token` header).',
+    },
+    sessionCookie: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: getCookies(auth.options).sessionToken.name,
+      description:
+        'The session cookie sign-in sets, for a browser on this origin. A /v1 request that changes something ' +
+        'and signs in with it must carry this installation’s `Origin` (403 otherwise).',
+    },
+  } as const satisfies Record<Scheme, object>;
+  for (const [name, scheme] of Object.entries(schemes)) {
+    app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
+  }
+}
+
 function presented(c: Context<AppEnv>): Credential | undefined {
-  const key = c.req.header('x-api-key');
+  const key = c.req.header(API_KEY_HEADER);
   if (key !== undefined) return { kind: 'api-key', value: key };
   const authorization = c.req.header('authorization');
   if (authorization !== undefined) {

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
-import { allowPermission, requirePermission, requireSession } from './guard.ts';
+import { allowPermission, allowSession, requirePermission } from './guard.ts';
 import type { Identity } from './identity.ts';
 import {
   CreatedEmployeeSchema,
@@ -21,9 +21,11 @@ const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schem
 const list = createRoute({
   method: 'get',
   path: '/v1/employees',
+  operationId: 'listEmployees',
   ...allowPermission({ employee: ['list'] }),
   tags: ['Identity'],
   summary: 'List employees by name (admin)',
+  description: 'Deactivated employees too, unless `active` says otherwise. Filter by email, role or `active`.',
   request: { query: ListEmployeesQuery },
   responses: { 200: json(EmployeeListSchema, 'A page of employees'), ...problemResponses(400, 401, 403) },
 });
@@ -31,6 +33,7 @@ const list = createRoute({
 const create = createRoute({
   method: 'post',
   path: '/v1/employees',
+  operationId: 'createEmployee',
   ...allowPermission({ employee: ['create'] }),
   tags: ['Identity'],
   summary: 'Create an employee who can sign in (admin)',
@@ -42,9 +45,11 @@ const create = createRoute({
 const show = createRoute({
   method: 'get',
   path: '/v1/employees/{id}',
+  operationId: 'getEmployee',
   ...allowPermission({ employee: ['read'] }),
   tags: ['Identity'],
   summary: 'Show one employee (admin)',
+  description: 'Deactivated or not (`active`); 404 for an unknown id.',
   request: { params: IdParams },
   responses: { 200: json(EmployeeSchema, 'The employee'), ...problemResponses(400, 401, 403, 404) },
 });
@@ -52,6 +57,7 @@ const show = createRoute({
 const update = createRoute({
   method: 'patch',
   path: '/v1/employees/{id}',
+  operationId: 'updateEmployee',
   ...allowPermission({ employee: ['update'] }),
   tags: ['Identity'],
   summary: 'Change an employee’s name, email or role (admin)',
@@ -68,6 +74,7 @@ const update = createRoute({
 const deactivate = createRoute({
   method: 'post',
   path: '/v1/employees/{id}/deactivate',
+  operationId: 'deactivateEmployee',
   ...allowPermission({ employee: ['deactivate'] }),
   tags: ['Identity'],
   summary: 'Deactivate an employee (admin)',
@@ -81,7 +88,8 @@ const deactivate = createRoute({
 const resetPassword = createRoute({
   method: 'post',
   path: '/v1/employees/{id}/reset-password',
-  ...allowPermission({ employee: ['reset-password'] }),
+  operationId: 'resetEmployeePassword',
+  ...allowSession({ employee: ['reset-password'] }),
   tags: ['Identity'],
   summary: 'Give an employee a one-time password they must change (admin)',
   description:
@@ -112,7 +120,7 @@ export function registerEmployeeRoutes(app: App, identity: Identity) {
     return c.json(await identity.employees.update(c.req.valid('param').id, changes), 200);
   });
   app.openapi(resetPassword, async (c) => {
-    const admin = requireSession(c, { employee: ['reset-password'] });
+    const admin = requireEmployee(c);
     return c.json(await identity.passwords.reset(c.req.valid('param').id, admin.id, c.req.raw.headers), 200);
   });
   app.openapi(deactivate, async (c) => {

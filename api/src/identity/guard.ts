@@ -1,8 +1,9 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, CurrentEmployee } from '../http/env.ts';
 import { allow, requireEmployee } from '../http/guard.ts';
 import { forbidden } from '../http/problem.ts';
 import { can, type Permissions, ROLES } from './access.ts';
+import { API_KEY_HEADER, SIGNED_IN_SESSION } from './authenticate.ts';
 
 /** `allow()` for the roles whose access-control statements grant every permission asked for. */
 export function allowPermission(permissions: Permissions) {
@@ -23,11 +24,17 @@ export function requirePermission(c: Context<AppEnv>, permissions: Permissions):
   return employee;
 }
 
-/** Password changes go through better-auth's session endpoints: an API key cannot make them. */
-export function requireSession(c: Context<AppEnv>, permissions: Permissions): CurrentEmployee {
-  const employee = requirePermission(c, permissions);
-  if (c.req.header('x-api-key') !== undefined) {
-    throw forbidden('Passwords are changed from a signed-in session (`ates login`), not with an API key.');
-  }
-  return employee;
+/**
+ * `allowPermission` for a signed-in session only: passwords are changed through better-auth's
+ * session endpoints, which an API key cannot reach, so a request with one is a 403.
+ */
+export function allowSession(permissions: Permissions) {
+  const allowed = allowPermission(permissions);
+  const noApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.req.header(API_KEY_HEADER) !== undefined) {
+      throw forbidden('Passwords are changed from a signed-in session (`ates login`), not with an API key.');
+    }
+    await next();
+  };
+  return { ...allowed, middleware: [noApiKey, ...allowed.middleware], security: SIGNED_IN_SESSION };
 }

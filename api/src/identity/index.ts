@@ -1,7 +1,7 @@
 import type { App } from '../http/env.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, describeCredentials } from './authenticate.ts';
 import { registerEmployeeRoutes } from './employee-routes.ts';
 import type { IdentityDeps } from './employees.ts';
 import { openIdentity } from './identity.ts';
@@ -14,6 +14,7 @@ import { registerMeRoutes } from './me-routes.ts';
 export function registerIdentity(app: App, deps: IdentityDeps) {
   const identity = openIdentity(deps);
   app.use('*', authenticate(identity));
+  describeCredentials(app, identity.auth);
   registerAuthRoutes(app, identity);
   registerMeRoutes(app, identity);
   registerEmployeeRoutes(app, identity);

@@ -3,16 +3,18 @@ import type { App } from '../http/env.ts';
 import { requireEmployee } from '../http/guard.ts';
 import { problemResponses } from '../http/problem.ts';
 import { CHANGE_PASSWORD_PATH } from './authenticate.ts';
-import { allowPermission, requireSession } from './guard.ts';
+import { allowPermission, allowSession } from './guard.ts';
 import type { Identity } from './identity.ts';
 import { EmployeeSchema, PasswordChangedSchema, PasswordChangeSchema } from './schemas.ts';
 
 const me = createRoute({
   method: 'get',
   path: '/v1/me',
+  operationId: 'getCurrentEmployee',
   ...allowPermission({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Who you are signed in as',
+  description: 'The employee whose credential this request sent: their id, email, name and role.',
   responses: {
     200: { description: 'You', content: { 'application/json': { schema: EmployeeSchema } } },
     ...problemResponses(401),
@@ -22,7 +24,8 @@ const me = createRoute({
 const changePassword = createRoute({
   method: 'post',
   path: CHANGE_PASSWORD_PATH,
-  ...allowPermission({ profile: ['read'] }),
+  operationId: 'changePassword',
+  ...allowSession({ profile: ['read'] }),
   tags: ['Identity'],
   summary: 'Change your password; every session of yours ends',
   description:
@@ -42,7 +45,7 @@ export function registerMeRoutes(app: App, identity: Identity) {
     return c.json(await identity.employees.get(id), 200);
   });
   app.openapi(changePassword, async (c) => {
-    const { id } = requireSession(c, { profile: ['read'] });
+    const { id } = requireEmployee(c);
     return c.json(await identity.passwords.change(id, c.req.valid('json'), c.req.raw.headers), 200);
   });
 }

@@ -62,7 +62,7 @@ export const ResetPasswordSchema = EmployeeSchema.extend({
   oneTimePassword: z.string().openapi({
     description: 'Shown this once: the employee signs in with it and must then change it before anything else.',
   }),
-}).openapi('PasswordReset');
+}).openapi('PasswordReset', { example: { ...example, oneTimePassword: 'vQ7mZ2kT9xLc4RbN8wHs' } });
 
 export const PasswordChangeSchema = z
   .strictObject({
@@ -107,6 +107,16 @@ export const IdParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: example.id }),
 });
 
+const apiKeyExample = {
+  id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+  name: 'jira-sync',
+  start: 'ates_XkP3q9',
+  enabled: true,
+  createdAt: '2026-11-24T15:04:05.000Z',
+  expiresAt: null,
+  lastUsedAt: null,
+};
+
 export const ApiKeySchema = z
   .object({
     id: z.string(),
@@ -117,21 +127,13 @@ export const ApiKeySchema = z
     expiresAt: z.string().nullable(),
     lastUsedAt: z.string().nullable(),
   })
-  .openapi('ApiKey', {
-    example: {
-      id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
-      name: 'jira-sync',
-      start: 'ates_Xk',
-      enabled: true,
-      createdAt: '2026-11-24T15:04:05.000Z',
-      expiresAt: null,
-      lastUsedAt: null,
-    },
-  });
+  .openapi('ApiKey', { example: apiKeyExample });
 
 export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().openapi({ description: 'The key itself, shown this once: send it as `x-api-key`.' }),
-}).openapi('CreatedApiKey');
+}).openapi('CreatedApiKey', {
+  example: { ...apiKeyExample, key: 'ates_XkP3q9ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzdocJisAjIhKtJRlgLKOmxgJTe' },
+});
 
 export const NewApiKeySchema = z
   .strictObject({

@@ -129,6 +129,7 @@ export function measureRequests({ requests, duration }: Metrics): MiddlewareHand
 const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
+  operationId: 'scrapeMetrics',
   ...allow('admin'),
   tags: ['Operations'],
   summary: 'Metrics in the Prometheus text format (an admin, or the ATES_METRICS_TOKEN bearer)',

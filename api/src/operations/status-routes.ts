@@ -9,6 +9,7 @@ import { readOperationsState } from './state.ts';
 const status = createRoute({
   method: 'get',
   path: '/v1/status',
+  operationId: 'getOperationsStatus',
   ...allow('admin'),
   tags: ['Operations'],
   summary: 'Where the installation stands: processes, consumer lag, dead letters, last close (admin)',

@@ -23,6 +23,7 @@ const json = <T>(schema: T, description: string) => ({ description, content: { '
 const create = createRoute({
   method: 'post',
   path: '/v1/tasks',
+  operationId: 'createTask',
   ...allow(),
   tags: ['Tasks'],
   summary: 'Create a task; it goes to a random worker or accountant other than you',
@@ -37,6 +38,7 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/tasks',
+  operationId: 'listTasks',
   ...allow(),
   tags: ['Tasks'],
   summary: 'List tasks, newest first',
@@ -50,9 +52,12 @@ const list = createRoute({
 const show = createRoute({
   method: 'get',
   path: '/v1/tasks/{id}',
+  operationId: 'getTask',
   ...allow(),
   tags: ['Tasks'],
   summary: 'Show one task',
+  description:
+    'Managers and admins see every task; workers and accountants only those assigned to them (404 for others).',
   request: { params: TaskIdParams },
   responses: { 200: json(TaskSchema, 'The task'), ...problemResponses(400, 401, 404) },
 });
@@ -60,6 +65,7 @@ const show = createRoute({
 const edit = createRoute({
   method: 'patch',
   path: '/v1/tasks/{id}',
+  operationId: 'editTask',
   ...allow(),
   tags: ['Tasks'],
   summary: "Change an open task's title, jira id or description",
@@ -77,6 +83,7 @@ const edit = createRoute({
 const complete = createRoute({
   method: 'post',
   path: '/v1/tasks/{id}/complete',
+  operationId: 'completeTask',
   ...allow(),
   tags: ['Tasks'],
   summary: 'Mark your task done; its reward is paid to you',
@@ -88,6 +95,7 @@ const complete = createRoute({
 const reassign = createRoute({
   method: 'post',
   path: '/v1/tasks/reassign',
+  operationId: 'reassignOpenTasks',
   ...allow('manager', 'admin'),
   tags: ['Tasks'],
   summary: 'Give every open task to a random worker or accountant',

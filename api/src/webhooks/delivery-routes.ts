@@ -19,9 +19,12 @@ const tags = ['Webhooks'];
 const list = createRoute({
   method: 'get',
   path: '/v1/webhooks/{id}/deliveries',
+  operationId: 'listWebhookDeliveries',
   ...allow('admin'),
   tags,
   summary: 'An endpoint’s deliveries with every attempt, newest first (admin)',
+  description:
+    '`failed=true` keeps those that failed at least once and are not delivered. 404 for an unknown endpoint.',
   request: { params: EndpointParams, query: DeliveryListQuery },
   responses: { 200: json(DeliveryListSchema, 'A page of deliveries'), ...problemResponses(400, 401, 403, 404) },
 });
@@ -29,9 +32,11 @@ const list = createRoute({
 const show = createRoute({
   method: 'get',
   path: '/v1/webhook-deliveries/{id}',
+  operationId: 'getWebhookDelivery',
   ...allow('admin'),
   tags,
   summary: 'Show one delivery with every attempt (admin)',
+  description: 'Its event, status, next attempt and every attempt made, with the status and start of each answer.',
   request: { params: DeliveryParams },
   responses: { 200: json(DeliverySchema, 'The delivery'), ...problemResponses(400, 401, 403, 404) },
 });
@@ -39,6 +44,7 @@ const show = createRoute({
 const again = createRoute({
   method: 'post',
   path: '/v1/webhook-deliveries/{id}/redeliver',
+  operationId: 'redeliverWebhookDelivery',
   ...allow('admin'),
   tags,
   summary: 'Send a delivery again now, with a fresh retry window (admin)',
@@ -50,6 +56,7 @@ const again = createRoute({
 const resend = createRoute({
   method: 'post',
   path: '/v1/webhooks/{id}/replay',
+  operationId: 'replayWebhookEvents',
   ...allow('admin'),
   tags,
   summary: 'Send again every event since a time that the endpoint subscribes to (admin)',
@@ -64,9 +71,13 @@ const resend = createRoute({
 const test = createRoute({
   method: 'post',
   path: '/v1/webhooks/{id}/ping',
+  operationId: 'pingWebhookEndpoint',
   ...allow('admin'),
   tags,
   summary: 'Send a `webhook.ping` test message to an endpoint (admin)',
+  description:
+    'Signed and retried like any delivery, with an `event_name` of `webhook.ping`. 409 when the endpoint ' +
+    'is not enabled.',
   request: { params: EndpointParams },
   responses: { 202: json(DeliverySchema, 'The ping’s delivery, queued'), ...problemResponses(400, 401, 403, 404, 409) },
 });

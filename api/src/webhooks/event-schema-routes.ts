@@ -2,11 +2,14 @@ import { eventCatalogue, latestVersion } from '@ates/db/bus/registry';
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
 import { problemResponses } from '../http/problem.ts';
+import { OPEN } from '../identity/authenticate.ts';
 import { EventSchemaListSchema, json } from './schemas.ts';
 
 const list = createRoute({
   method: 'get',
   path: '/v1/event-schemas',
+  operationId: 'listEventSchemas',
+  security: OPEN,
   tags: ['Webhooks'],
   summary: 'The JSON Schemas of every event and version webhooks carry (public)',
   description:

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestStack, type TestStack } from '../../../test/support/stack.ts';
-import { createRebuilds } from '../../src/analytics/rebuild.ts';
+import { resumeAbandonedRebuilds } from '../../src/analytics/rebuild.ts';
 
 let stack: TestStack;
 
@@ -32,12 +32,8 @@ describe('a rebuild whose API process went away', () => {
       insert into analytics.rebuilds (id, state, position, done, total, leased_until)
       values (${abandoned}, 'running', ${middle}, 40, 40, now() - interval '1 second')`);
 
-    createRebuilds({
-      db,
-      bus: stack.runtime.bus,
-      analytics: stack.runtime.analytics,
-      settings: stack.runtime.settings,
-    });
+    const stopResuming = resumeAbandonedRebuilds({ db, bus: stack.runtime.bus, analytics: stack.runtime.analytics });
+    onTestFinished(stopResuming);
 
     let status: { state: string; resumed: number; done: number } | undefined;
     for (let tries = 0; tries < 200 && status?.state !== 'done'; tries++) {

@@ -7,6 +7,7 @@ import {
   getRequestListener,
   hasEmployees,
   loadAuthSecret,
+  resumeAbandonedRebuilds,
 } from '@ates/api';
 import {
   type AnalyticsStore,
@@ -93,6 +94,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       apiUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
       settings = apiSettings(apiUrl, authSecret);
       server.on('request', getRequestListener(createApp({ db: conn.db, bus, analytics, settings }).fetch));
+      const stopResuming = resumeAbandonedRebuilds({ db: conn.db, bus, analytics });
+      stops.push(async () => stopResuming());
     }
     await provideFirstAdmin({ db: conn.db, bus, settings }, options.firstAdmin);
     if (workers) stops.push(await startWorkers({ db: conn.db, bus, analytics, home }));
