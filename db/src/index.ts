@@ -1,4 +1,5 @@
-export { type AnalyticsMigration, analyticsMigrations, migrateAnalytics } from './analytics/migrations.ts';
+export { analyticsMigrations, migrateAnalytics } from './analytics/migrations.ts';
+export type { AnalyticsMigration } from './analytics/schema.ts';
 export {
   type AnalyticsStore,
   AnalyticsUnavailableError,
