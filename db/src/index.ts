@@ -14,7 +14,6 @@ export {
   type DeadLetterCursor,
   EventBus,
   type Handler,
-  observed,
   type ReplayProgress,
   type RetryPolicy,
 } from './bus/bus.ts';
@@ -34,3 +33,4 @@ export {
 } from './postgres/client.ts';
 export { AtesHomeBusyError, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './postgres/embedded.ts';
 export { migratePostgres } from './postgres/migrate.ts';
+export { observed } from './promises.ts';

@@ -4,6 +4,7 @@ import { fromDrizzle, type Job, type JobResult, PgBoss } from 'pg-boss';
 import { patientRetryFromEnv } from '../config.ts';
 import { logger } from '../logger.ts';
 import type { Database, Executor } from '../postgres/client.ts';
+import { observed } from '../promises.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { Envelope, EventName, NewEvent } from './events.ts';
 import { assertValidEvent, EventSchemaError, latestVersion, UndeliverableEventError } from './registry.ts';
@@ -651,17 +652,6 @@ export class EventBus {
     await this.dispatcher.stop();
     await this.boss.stop({ graceful: true, timeout: 20_000, close: true });
   }
-}
-
-/**
- * `work` started once and marked as handled: it is awaited later, and a failure meanwhile must
- * not count as an unhandled rejection (which ends the process) while other work is awaited
- * first. (A drizzle query runs again on every `then`, hence the one native promise.)
- */
-export function observed<T>(work: PromiseLike<T>): Promise<T> {
-  const promise = Promise.resolve(work);
-  promise.catch(() => {});
-  return promise;
 }
 
 function envelope(event: NewEvent, producer: string, eventTime: string): Envelope {
