@@ -6,20 +6,14 @@ export {
   openAnalyticsOnDemand,
   openAnalyticsStore,
 } from './analytics/store.ts';
-export {
-  type BusOptions,
-  type BusStatus,
-  type ConsumerStatus,
-  type DeadLetter,
-  type DeadLetterCursor,
-  EventBus,
-  type Handler,
-  type ReplayProgress,
-  type RetryPolicy,
-} from './bus/bus.ts';
+export type { Handler } from './bus/deliver.ts';
+export { type BusOptions, EventBus } from './bus/event-bus.ts';
 export type * from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
+export type { BusStatus, ConsumerStatus, DeadLetter, DeadLetterCursor } from './bus/operations.ts';
+export type { RetryPolicy } from './bus/queues.ts';
 export { EventSchemaError, UndeliverableEventError } from './bus/registry.ts';
+export type { ReplayProgress } from './bus/replay.ts';
 export { defineConsumer } from './bus/topology.ts';
 export { atesHome, businessTimeZone, makePrivateFolder, tasksPerHour } from './config.ts';
 export { createLogger, logger } from './logger.ts';

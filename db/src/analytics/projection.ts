@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { EventBus, Handler, ReplayProgress } from '../bus/bus.ts';
+import type { Handler } from '../bus/deliver.ts';
+import type { EventBus } from '../bus/event-bus.ts';
 import type {
   BusinessDayClosedData,
   EmployeeData,
@@ -8,6 +9,7 @@ import type {
   TaskData,
   TaskMoneyData,
 } from '../bus/events.ts';
+import type { ReplayProgress } from '../bus/replay.ts';
 import { ADVISORY_LOCKS } from '../postgres/advisory-locks.ts';
 import type { Database } from '../postgres/client.ts';
 import { READ_SIDE_TABLES, type ReadSideTable } from './schema.ts';
