@@ -6,15 +6,15 @@ export {
   openAnalyticsOnDemand,
   openAnalyticsStore,
 } from './analytics/store.ts';
-export type { Handler } from './bus/deliver.ts';
 export { type BusOptions, EventBus } from './bus/event-bus.ts';
 export type * from './bus/events.ts';
+export { eventsNamed } from './bus/events.ts';
 export { splitLegacyTitle } from './bus/legacy-title.ts';
 export type { BusStatus, ConsumerStatus, DeadLetter, DeadLetterCursor } from './bus/operations.ts';
 export type { RetryPolicy } from './bus/queues.ts';
 export { EventSchemaError, UndeliverableEventError } from './bus/registry.ts';
 export type { ReplayProgress } from './bus/replay.ts';
-export { defineConsumer } from './bus/topology.ts';
+export { type Consumer, type ConsumerHandler, defineConsumer, type Handler } from './bus/topology.ts';
 export { atesHome, businessTimeZone, makePrivateFolder, tasksPerHour } from './config.ts';
 export { createLogger, logger } from './logger.ts';
 export {

@@ -15,9 +15,7 @@ import {
   toConsumerVersion,
 } from './log.ts';
 import { EventSchemaError } from './registry.ts';
-import { deadLetterQueue, readsOf } from './topology.ts';
-
-export type Handler = (tx: Executor, events: Envelope[]) => Promise<void>;
+import { deadLetterQueue, type Handler, readsOf } from './topology.ts';
 
 /** Jobs a worker takes at once; their events are applied in one transaction. */
 const JOBS_PER_BATCH = 50;

@@ -3,7 +3,7 @@ import { PgBoss } from 'pg-boss';
 import { patientRetryFromEnv } from '../config.ts';
 import { logger } from '../logger.ts';
 import type { Database, Executor } from '../postgres/client.ts';
-import { type Handler, work } from './deliver.ts';
+import { work } from './deliver.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Envelope, NewEvent } from './events.ts';
 import {
@@ -20,7 +20,7 @@ import { publish, publishWith } from './publish.ts';
 import { createQueues, type QueueSettings, type RetryPolicy } from './queues.ts';
 import { outboxDispatcher } from './relay.ts';
 import { type ReplayProgress, readLog, replay, replayToConsumer, resetConsumer } from './replay.ts';
-import { consumers, type Reads } from './topology.ts';
+import { type Consumer, type ConsumerHandler, consumers, type Handler, type Reads } from './topology.ts';
 
 export interface BusOptions {
   /** Every consumer but the patient ones: attempts after the first before a delivery is dead-lettered. */
@@ -49,7 +49,7 @@ export class EventBus {
   private readonly db: Database;
   private readonly settings: QueueSettings;
   private readonly dispatcher: Dispatcher;
-  private readonly subscribed = new Set<string>();
+  private readonly subscribed = new Set<Consumer>();
 
   constructor(databaseUrl: string, db: Database, options: BusOptions = {}) {
     this.db = db;
@@ -107,28 +107,33 @@ export class EventBus {
   }
 
   /** Runs `handler` for each batch of new events delivered to `consumer`, once per event id (see deliver.ts). */
-  async subscribe(consumer: string, handler: Handler): Promise<void> {
+  async subscribe<C extends Consumer>(consumer: C, handler: ConsumerHandler<C>): Promise<void> {
     await createQueues(this.db, this.boss, consumer, this.settings);
     this.subscribed.add(consumer);
-    await work(this.db, this.boss, consumer, handler);
+    // The bus gives a consumer only the events it reads (`eventsOf` filters on them), which is all the handler takes.
+    await work(this.db, this.boss, consumer, handler as Handler);
   }
 
   /** See `settle` in operations.ts; `consumerNames` are by default the consumers this process subscribed. */
-  settle(consumerNames: string[] = [...this.subscribed], timeoutMs = 30_000): Promise<void> {
+  settle(consumerNames: Consumer[] = [...this.subscribed], timeoutMs = 30_000): Promise<void> {
     return settle(this.db, consumerNames, timeoutMs);
   }
 
   /** See `replay` in replay.ts: the log through one consumer's inbox, in this process. */
-  replay(
-    consumer: string,
-    handler: Handler,
+  replay<C extends Consumer>(
+    consumer: C,
+    handler: ConsumerHandler<C>,
     options: { fromPosition?: number; batchesPerStep?: number; onProgress?: (progress: ReplayProgress) => void } = {},
   ): Promise<{ delivered: number; rejected: number }> {
-    return replay(this.db, consumer, handler, options);
+    // As in `subscribe`: the handler is given only the events the consumer reads.
+    return replay(this.db, consumer, handler as Handler, options);
   }
 
   /** See `replayToConsumer` in replay.ts: the log queued once more for one consumer's workers. */
-  replayToConsumer(consumer: string, options: { from?: string } = {}): Promise<{ deliveries: number; events: number }> {
+  replayToConsumer(
+    consumer: Consumer,
+    options: { from?: string } = {},
+  ): Promise<{ deliveries: number; events: number }> {
     return replayToConsumer(this.db, this.boss, consumer, options);
   }
 
@@ -141,24 +146,24 @@ export class EventBus {
   }
 
   /** See `resetConsumer` in replay.ts: the consumer's inbox emptied, for a replay. */
-  resetConsumer(consumer: string): Promise<void> {
+  resetConsumer(consumer: Consumer): Promise<void> {
     return resetConsumer(this.db, consumer);
   }
 
   /** See `deadLetters` in operations.ts: a page of dead letters, oldest first. */
   deadLetters(
-    options: { consumer?: string; after?: DeadLetterCursor; limit?: number } = {},
+    options: { consumer?: Consumer; after?: DeadLetterCursor; limit?: number } = {},
   ): Promise<{ letters: DeadLetter[]; next: DeadLetterCursor | null }> {
     return deadLetters(this.db, options);
   }
 
   /** See `retryDeadLetters` in operations.ts: dead letters back to their consumer's queue. */
-  retryDeadLetters(consumer: string, ids?: string[]): Promise<number> {
+  retryDeadLetters(consumer: Consumer, ids?: string[]): Promise<number> {
     return retryDeadLetters(this.boss, consumer, ids);
   }
 
   /** See `discardDeadLetters` in operations.ts: dead letters dropped for good. */
-  discardDeadLetters(consumer: string, ids?: string[]): Promise<number> {
+  discardDeadLetters(consumer: Consumer, ids?: string[]): Promise<number> {
     return discardDeadLetters(this.boss, consumer, ids);
   }
 

@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { logger } from '../logger.ts';
 import type { Database } from '../postgres/client.ts';
-import { applyEvents, type Handler } from './deliver.ts';
+import { applyEvents } from './deliver.ts';
 import type { Envelope } from './events.ts';
 import { type BatchRow, batchColumns, deliveryOf, eventsOf, type LogRow, sqlArray, toConsumerVersion } from './log.ts';
 import { EventSchemaError } from './registry.ts';
-import { type Reads, readsOf } from './topology.ts';
+import { type Handler, type Reads, readsOf } from './topology.ts';
 
 /** After each step of a replay: events done and in all since `fromPosition`, poison skipped, the batch reached. */
 export interface ReplayProgress {
