@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@ates/db';
 import { closeBusinessDay } from '@ates/db/accounting/close-day';
+import { LEDGER_CONSUMER } from '@ates/db/bus/topology';
 import type { Sql } from 'postgres';
-import { LEDGER_CONSUMER, ledgerHandler } from '../jobs/src/accounting/ledger.ts';
+import { ledgerHandler } from '../jobs/src/accounting/ledger.ts';
 import { benchDatabase, count, seconds } from './support.ts';
 
 const EMPLOYEES = 100_000;

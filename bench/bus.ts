@@ -16,11 +16,11 @@ const employeeCreated = (): NewEvent => ({
 
 /** End-to-end throughput with batching, then commit-to-handler latency at a steady rate. */
 export async function benchBus(): Promise<void> {
-  defineConsumer('bench.sink', { 'Employee.Created': 1 });
+  const sink = defineConsumer('bench.sink', { 'Employee.Created': 1 });
   const { conn, bus, stop } = await benchDatabase();
   try {
     await conn.sql`create table bench_sink (event_id uuid primary key, received_at timestamptz not null, event_time timestamptz not null)`;
-    await bus.subscribe('bench.sink', async (tx, events: Envelope[]) => {
+    await bus.subscribe(sink, async (tx, events: Envelope[]) => {
       const rows = events.map((e) => ({ event_id: e.event_id, event_time: e.event_time }));
       await tx.execute(sql`insert into bench_sink (event_id, received_at, event_time)
         select r.event_id, clock_timestamp(), r.event_time from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)

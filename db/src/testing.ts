@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Delivery } from './bus/bus.ts';
+import type { Delivery } from './bus/log.ts';
 import { connectPostgres, type Executor } from './postgres/client.ts';
 
 /** Migrated once per test run by the global setup; each test file clones it. */

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnalyticsMigration, analyticsMigrations, migrateAnalytics } from '../src/analytics/migrations.ts';
+import { analyticsMigrations, migrateAnalytics } from '../src/analytics/migrations.ts';
+import type { AnalyticsMigration } from '../src/analytics/schema.ts';
 import { type AnalyticsStore, openAnalyticsStore } from '../src/analytics/store.ts';
 
 // chDB always runs; a real server too when CLICKHOUSE_URL is set (.ci/clickhouse.sh starts one).

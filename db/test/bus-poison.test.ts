@@ -12,10 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterQueue } from '../src/bus/topology.ts';
 import { appendRawEvents, createTestDatabase, type RawEvent, until } from '../src/testing.ts';
 
-const CONSUMER = 'test.poison';
-const PATIENT = 'test.patient';
-defineConsumer(CONSUMER, { 'Employee.Created': 1 });
-defineConsumer(PATIENT, { 'Employee.Created': 1 }, { patient: true });
+const CONSUMER = defineConsumer('test.poison', { 'Employee.Created': 1 });
+const PATIENT = defineConsumer('test.patient', { 'Employee.Created': 1 }, { patient: true });
 
 let conn: ReturnType<typeof connectPostgres>;
 let bus: EventBus;

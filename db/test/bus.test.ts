@@ -4,8 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendRawEvents, createTestDatabase, until } from '../src/testing.ts';
 
-const CONSUMER = 'test.employees';
-defineConsumer(CONSUMER, { 'Employee.Created': 1, 'Task.Created': 2 });
+const CONSUMER = defineConsumer('test.employees', { 'Employee.Created': 1, 'Task.Created': 2 });
 
 let url: string;
 let conn: ReturnType<typeof connectPostgres>;

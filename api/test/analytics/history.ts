@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@ates/db';
+import type { Envelope, NewEvent } from '@ates/db';
 import { seeded } from '../../../test/support/seeded.ts';
 import type { AuditEntry, DayEarnings, Payout, TopTask } from '../../src/analytics/reports.ts';
 
@@ -210,10 +210,10 @@ export function randomHistory(seed: number): History {
 }
 
 /** Copies the event ids the bus assigned into the model, matched by transaction id. */
-export function recordEventIds(model: Model, published: { event_id: string; data: unknown }[]): void {
+export function recordEventIds(model: Model, published: Envelope[]): void {
   const byTransaction = new Map(model.entries.map((e) => [e.transactionId, e]));
   for (const envelope of published) {
-    const entry = byTransaction.get((envelope.data as { transaction_id?: string }).transaction_id ?? '');
+    const entry = 'transaction_id' in envelope.data ? byTransaction.get(envelope.data.transaction_id) : undefined;
     if (entry) entry.eventId = envelope.event_id;
   }
 }

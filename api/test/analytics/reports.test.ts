@@ -1,6 +1,7 @@
 import { type AnalyticsStore, connectPostgres, type Envelope, EventBus, type PostgresConnection } from '@ates/db';
-import { PROJECTION_CONSUMER, projectEvents, projectionHandler, rebuildReadSide } from '@ates/db/analytics/projection';
+import { projectEvents, projectionHandler, rebuildReadSide } from '@ates/db/analytics/projection';
 import { READ_SIDE_TABLES } from '@ates/db/analytics/schema';
+import { PROJECTION_CONSUMER } from '@ates/db/bus/topology';
 import { createTestDatabase } from '@ates/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { periodOf } from '../../src/analytics/period.ts';

@@ -1,5 +1,8 @@
-import type { Reads } from '@ates/db/bus/topology';
+import { defineConsumer } from '@ates/db';
 
 /** A consumer of Employee events the tests subscribe, in the test process and in crashing children. */
-export const TEST_CONSUMER = 'test.identity-employees';
-export const EMPLOYEE_READS: Reads = { 'Employee.Created': 1, 'Employee.Updated': 1, 'Employee.Deleted': 1 };
+export const TEST_CONSUMER = defineConsumer('test.identity-employees', {
+  'Employee.Created': 1,
+  'Employee.Updated': 1,
+  'Employee.Deleted': 1,
+});

@@ -1,10 +1,11 @@
-import { connectPostgres, defineConsumer, EventBus, type PostgresConnection } from '@ates/db';
+import { connectPostgres, EventBus, type PostgresConnection } from '@ates/db';
 import { createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import type { ApiSettings } from '../../src/deps.ts';
 import { type Identity, openIdentity } from '../../src/identity/identity.ts';
-import { EMPLOYEE_READS, TEST_CONSUMER } from './consumer.ts';
+// Defines the test consumer, so that the bus makes its queue when it starts.
+import './consumer.ts';
 import { testSettings } from './settings.ts';
 
 export interface IdentityDatabase {
@@ -18,7 +19,6 @@ export interface IdentityDatabase {
 
 /** A fresh migrated database with the bus started (and the test consumer's queue): the identity service on it. */
 export async function identityDatabase(): Promise<IdentityDatabase> {
-  defineConsumer(TEST_CONSUMER, EMPLOYEE_READS);
   const url = await createTestDatabase(inject('postgresUrl'));
   const conn = connectPostgres(url);
   const bus = new EventBus(url, conn.db, { retryLimit: 1, retryDelaySeconds: 0 });

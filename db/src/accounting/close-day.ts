@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { EventBus } from '../bus/bus.ts';
+import type { EventBus } from '../bus/event-bus.ts';
 import type { NewEvent } from '../bus/events.ts';
 import type { Database, Executor } from '../postgres/client.ts';
 import { ledgerCalendar, lockLedger } from './business-day.ts';

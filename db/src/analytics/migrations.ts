@@ -1,11 +1,5 @@
 import type { AnalyticsStore } from './engine.ts';
-import { readSideMigrations } from './schema.ts';
-
-/** One statement (see the dialect rules in store.ts), applied once per store, in list order. */
-export interface AnalyticsMigration {
-  readonly id: string;
-  readonly sql: string;
-}
+import { type AnalyticsMigration, readSideMigrations } from './schema.ts';
 
 /** Append only: never edit, remove or reorder an entry once it has shipped. */
 export const analyticsMigrations: readonly AnalyticsMigration[] = [

@@ -1,19 +1,12 @@
 import { sql } from 'drizzle-orm';
-import type { EventBus, Handler, ReplayProgress } from '../bus/bus.ts';
-import type {
-  BusinessDayClosedData,
-  EmployeeData,
-  Envelope,
-  LedgerEventData,
-  TaskData,
-  TaskMoneyData,
-} from '../bus/events.ts';
+import type { EventBus } from '../bus/event-bus.ts';
+import type { Envelope } from '../bus/events.ts';
+import type { ReplayProgress } from '../bus/replay.ts';
+import { type ConsumerHandler, PROJECTION_CONSUMER } from '../bus/topology.ts';
 import { ADVISORY_LOCKS } from '../postgres/advisory-locks.ts';
 import type { Database } from '../postgres/client.ts';
 import { READ_SIDE_TABLES, type ReadSideTable } from './schema.ts';
 import type { AnalyticsStore } from './store.ts';
-
-export const PROJECTION_CONSUMER = 'analytics.projection';
 
 type Row = Record<string, unknown>;
 export type ReadSideRows = Record<ReadSideTable, Row[]>;
@@ -28,7 +21,7 @@ export function readSideRows(events: Envelope[]): ReadSideRows {
       case 'Employee.Created':
       case 'Employee.Updated':
       case 'Employee.Deleted': {
-        const { employee_id, full_name, email, role } = event.data as EmployeeData;
+        const { employee_id, full_name, email, role } = event.data;
         const deleted = event.event_name === 'Employee.Deleted' ? 1 : 0;
         rows.employees.push({
           employee_id,
@@ -43,7 +36,7 @@ export function readSideRows(events: Envelope[]): ReadSideRows {
       }
       case 'Task.Created':
       case 'Task.Updated': {
-        const { task_id, title, jira_id, description } = event.data as TaskData;
+        const { task_id, title, jira_id, description } = event.data;
         rows.tasks.push({
           task_id,
           title,
@@ -55,7 +48,7 @@ export function readSideRows(events: Envelope[]): ReadSideRows {
         break;
       }
       case 'TaskCompleted': {
-        const { task_id, employee_id, amount, at } = event.data as TaskMoneyData;
+        const { task_id, employee_id, amount, at } = event.data;
         rows.task_completions.push({
           event_id: event.event_id,
           task_id,
@@ -68,7 +61,7 @@ export function readSideRows(events: Envelope[]): ReadSideRows {
       case 'AccountDebited':
       case 'AccountCredited':
       case 'PayoutMade': {
-        const { transaction_id, task_id, employee_id, amount, at, business_day } = event.data as LedgerEventData;
+        const { transaction_id, task_id, employee_id, amount, at, business_day } = event.data;
         rows.ledger_entries.push({
           event_id: event.event_id,
           kind: LEDGER_KIND[event.event_name],
@@ -82,7 +75,7 @@ export function readSideRows(events: Envelope[]): ReadSideRows {
         break;
       }
       case 'BusinessDayClosed': {
-        const { business_day, closed_at } = event.data as BusinessDayClosedData;
+        const { business_day, closed_at } = event.data;
         rows.closed_days.push({ business_day, closed_at_ms: ms(closed_at), event_id: event.event_id });
         break;
       }
@@ -103,7 +96,7 @@ export async function projectEvents(store: AnalyticsStore, events: Envelope[]): 
  * The `analytics.projection` handler, live and on replay. The bus commits the inbox after this
  * returns, in Postgres; a crash in between redelivers, which the reports' dedupe absorbs.
  */
-export function projectionHandler(store: AnalyticsStore): Handler {
+export function projectionHandler(store: AnalyticsStore): ConsumerHandler<typeof PROJECTION_CONSUMER> {
   return async (tx, events) => {
     await tx.execute(sql`select pg_advisory_xact_lock_shared(${ADVISORY_LOCKS.projection})`);
     await projectEvents(store, events);

@@ -1,5 +1,3 @@
-import type { AnalyticsMigration } from './migrations.ts';
-
 /**
  * The analytics read side: one table per kind of fact, fed only by events (see projection.ts).
  * Every table may hold a row twice (ClickHouse and the bus inbox share no transaction, so a crash
@@ -10,6 +8,12 @@ import type { AnalyticsMigration } from './migrations.ts';
 export const READ_SIDE_TABLES = ['employees', 'tasks', 'task_completions', 'ledger_entries', 'closed_days'] as const;
 
 export type ReadSideTable = (typeof READ_SIDE_TABLES)[number];
+
+/** One statement (see the dialect rules in store.ts), applied once per store, in list order. */
+export interface AnalyticsMigration {
+  readonly id: string;
+  readonly sql: string;
+}
 
 export const readSideMigrations: readonly AnalyticsMigration[] = [
   {

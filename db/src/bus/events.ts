@@ -62,14 +62,29 @@ export interface EventDataByName {
 
 export type EventName = keyof EventDataByName;
 
-export interface Envelope<N extends EventName = EventName> {
-  event_id: string;
-  event_name: N;
-  event_version: number;
-  event_time: string;
-  producer: string;
-  data: EventDataByName[N];
-}
+/**
+ * An event as the bus carries it: a union discriminated by `event_name`, so code that narrows on
+ * the name (a `switch`, an `if`, `eventsNamed`) reads `data` with its type.
+ */
+export type Envelope<N extends EventName = EventName> = {
+  [K in N]: {
+    event_id: string;
+    event_name: K;
+    event_version: number;
+    event_time: string;
+    producer: string;
+    data: EventDataByName[K];
+  };
+}[N];
 
 /** What a producer hands to `publish`: the rest of the envelope is filled in for it. */
 export type NewEvent = { [N in EventName]: { name: N; data: EventDataByName[N]; version?: number } }[EventName];
+
+/** The events of `events` named one of `names`, in order, typed as such: how a handler of mixed events picks its own. */
+export function eventsNamed<E extends Envelope, N extends E['event_name']>(
+  events: readonly E[],
+  ...names: N[]
+): Extract<E, { event_name: N }>[] {
+  const wanted = new Set<string>(names);
+  return events.filter((event): event is Extract<E, { event_name: N }> => wanted.has(event.event_name));
+}

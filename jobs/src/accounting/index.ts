@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { businessTimeZone } from '@ates/db';
 import { assertTimeZone } from '@ates/db/accounting/business-day';
+import { LEDGER_CONSUMER, PAYOUT_MAIL_CONSUMER } from '@ates/db/bus/topology';
 import type { JobsDeps } from '../deps.ts';
 import { scheduleNightlyClose } from './close-day.ts';
-import { LEDGER_CONSUMER, ledgerHandler } from './ledger.ts';
+import { ledgerHandler } from './ledger.ts';
 import { createMailer } from './mailer.ts';
-import { PAYOUT_MAIL_CONSUMER, payoutMailHandler } from './payout-mail.ts';
+import { payoutMailHandler } from './payout-mail.ts';
 
 export interface AccountingOptions {
   /** Default: `SMTP_URL`; without one, payout mails are written to `<home>/outbox`. */

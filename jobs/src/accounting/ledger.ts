@@ -1,17 +1,16 @@
-import type { EventBus, Handler } from '@ates/db';
+import type { ConsumerHandler, EventBus } from '@ates/db';
 import { lockLedger } from '@ates/db/accounting/business-day';
+import type { LEDGER_CONSUMER } from '@ates/db/bus/topology';
 import { sql } from 'drizzle-orm';
 import { onEmployeeChanged } from './on-employee-changed.ts';
 import { onTaskChanged } from './on-task-changed.ts';
 import { onTaskMoney } from './on-task-money.ts';
 
-export const LEDGER_CONSUMER = 'accounting.ledger';
-
 /**
  * The consumer `accounting.ledger`: each batch, whatever mix of events it holds, is applied with a
  * few set-based statements, copies first so that accounts and descriptions exist before postings.
  */
-export function ledgerHandler(bus: EventBus, timeZone: string): Handler {
+export function ledgerHandler(bus: EventBus, timeZone: string): ConsumerHandler<typeof LEDGER_CONSUMER> {
   return async (tx, events) => {
     await lockLedger(tx);
     await tx.execute(sql`set local work_mem = '64MB'`);

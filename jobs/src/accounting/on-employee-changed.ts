@@ -1,4 +1,4 @@
-import type { EmployeeData, Envelope, Executor } from '@ates/db';
+import { type EmployeeData, type Envelope, type Executor, eventsNamed } from '@ates/db';
 import { sql } from 'drizzle-orm';
 
 interface EmployeeState extends EmployeeData {
@@ -39,9 +39,8 @@ export async function openAccounts(tx: Executor, employeeIds: string[]): Promise
 /** One row per employee, since one statement may not touch a row twice: the newest event of the batch. */
 function foldByEmployee(events: Envelope[]): EmployeeState[] {
   const states = new Map<string, EmployeeState>();
-  for (const event of events) {
-    if (!event.event_name.startsWith('Employee.')) continue;
-    const data = event.data as EmployeeData;
+  for (const event of eventsNamed(events, 'Employee.Created', 'Employee.Updated', 'Employee.Deleted')) {
+    const { data } = event;
     const known = states.get(data.employee_id);
     if (!known || Date.parse(event.event_time) >= Date.parse(known.event_time)) {
       states.set(data.employee_id, { ...data, event_time: event.event_time });

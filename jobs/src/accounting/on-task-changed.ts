@@ -1,4 +1,4 @@
-import type { Envelope, Executor, TaskData } from '@ates/db';
+import type { Envelope, Executor } from '@ates/db';
 import { sql } from 'drizzle-orm';
 
 interface TaskState {
@@ -31,7 +31,7 @@ function foldByTask(events: Envelope[]): TaskState[] {
   const states = new Map<string, TaskState>();
   for (const event of events) {
     if (event.event_name !== 'Task.Created' && event.event_name !== 'Task.Updated') continue;
-    const { task_id, jira_id, title, description } = event.data as TaskData;
+    const { task_id, jira_id, title, description } = event.data;
     const known = states.get(task_id);
     if (!known || Date.parse(event.event_time) >= Date.parse(known.event_time)) {
       states.set(task_id, { task_id, jira_id, title, description, event_time: event.event_time });

@@ -1,4 +1,4 @@
-import type { Envelope, EventBus, Executor, NewEvent, TaskMoneyData } from '@ates/db';
+import { type Envelope, type EventBus, type Executor, eventsNamed, type NewEvent, type TaskMoneyData } from '@ates/db';
 import { ledgerCalendar } from '@ates/db/accounting/business-day';
 import { sql } from 'drizzle-orm';
 import { openAccounts } from './on-employee-changed.ts';
@@ -6,7 +6,7 @@ import { openAccounts } from './on-employee-changed.ts';
 type Kind = 'fee' | 'reward';
 
 /** TaskAssigned: the assignee pays the fee to the company. TaskCompleted: the company pays the reward. */
-const KIND_OF: Partial<Record<string, Kind>> = { TaskAssigned: 'fee', TaskCompleted: 'reward' };
+const KIND_OF = { TaskAssigned: 'fee', TaskCompleted: 'reward' } satisfies Record<string, Kind>;
 
 interface Posting extends TaskMoneyData {
   event_id: string;
@@ -20,10 +20,9 @@ interface Posting extends TaskMoneyData {
  * caller holds the ledger lock.
  */
 export async function onTaskMoney(tx: Executor, bus: EventBus, timeZone: string, events: Envelope[]): Promise<void> {
-  const postings = events.flatMap((event): Posting[] => {
-    const kind = KIND_OF[event.event_name];
-    return kind ? [{ ...(event.data as TaskMoneyData), event_id: event.event_id, kind }] : [];
-  });
+  const postings = eventsNamed(events, 'TaskAssigned', 'TaskCompleted').map(
+    (event): Posting => ({ ...event.data, event_id: event.event_id, kind: KIND_OF[event.event_name] }),
+  );
   if (postings.length === 0) return;
   await openAccounts(tx, [...new Set(postings.map((p) => p.employee_id))]);
   const { dayInProgress } = await ledgerCalendar(tx, timeZone);

@@ -1,8 +1,7 @@
-import type { Database, Handler, LedgerEventData } from '@ates/db';
+import type { ConsumerHandler, Database, LedgerEventData } from '@ates/db';
+import type { PAYOUT_MAIL_CONSUMER } from '@ates/db/bus/topology';
 import { sql } from 'drizzle-orm';
 import type { Mail, Mailer } from './mailer.ts';
-
-export const PAYOUT_MAIL_CONSUMER = 'accounting.payout-mail';
 
 type Recipient = {
   employee_id: string;
@@ -20,9 +19,9 @@ type Recipient = {
  * locks the payout row, skips a mail already recorded, sends, and records it: a mail is sent twice
  * only if the process dies between the server's "250 OK" and that commit, a window of one insert.
  */
-export function payoutMailHandler(db: Database, mailer: Mailer): Handler {
+export function payoutMailHandler(db: Database, mailer: Mailer): ConsumerHandler<typeof PAYOUT_MAIL_CONSUMER> {
   return async (tx, events) => {
-    const payouts = events.filter((e) => e.event_name === 'PayoutMade').map((e) => e.data as LedgerEventData);
+    const payouts = events.map((e) => e.data);
     if (payouts.length === 0) return;
     const recipients = await tx.execute<Recipient>(sql`
       select employee_id, full_name, email from accounting.employees

@@ -1,4 +1,5 @@
-import { PROJECTION_CONSUMER, projectionHandler } from '@ates/db/analytics/projection';
+import { projectionHandler } from '@ates/db/analytics/projection';
+import { PROJECTION_CONSUMER } from '@ates/db/bus/topology';
 import type { JobsDeps } from '../deps.ts';
 
 /** `analytics.projection`: every event the read side needs, written to ClickHouse in batches. */

@@ -2,6 +2,8 @@ import type { EmployeeData, Envelope, Executor } from '@ates/db';
 import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema/tasks';
 import { sql } from 'drizzle-orm';
 
+type EmployeeEvent = Envelope<'Employee.Created' | 'Employee.Updated' | 'Employee.Deleted'>;
+
 interface EmployeeState extends EmployeeData {
   deleted: boolean;
   event_time: string;
@@ -12,7 +14,7 @@ interface EmployeeState extends EmployeeData {
  * Employee events, and tells the API processes (on commit) to drop their cached pools. Events may come late or out of order: the newest `event_time` decides the name,
  * role and email, and a deletion is final whenever it arrives, so nothing resurrects an employee.
  */
-export async function onEmployeeChanged(tx: Executor, events: Envelope[]): Promise<void> {
+export async function onEmployeeChanged(tx: Executor, events: EmployeeEvent[]): Promise<void> {
   const states = foldByEmployee(events);
   if (states.length === 0) return;
   await tx.execute(sql`
@@ -30,10 +32,10 @@ export async function onEmployeeChanged(tx: Executor, events: Envelope[]): Promi
 }
 
 /** One row per employee, since one statement may not touch a row twice: the batch folded in order. */
-function foldByEmployee(events: Envelope[]): EmployeeState[] {
+function foldByEmployee(events: EmployeeEvent[]): EmployeeState[] {
   const states = new Map<string, EmployeeState>();
   for (const event of events) {
-    const data = event.data as EmployeeData;
+    const { data } = event;
     const deleted = event.event_name === 'Employee.Deleted';
     const known = states.get(data.employee_id);
     if (!known || Date.parse(event.event_time) >= Date.parse(known.event_time)) {

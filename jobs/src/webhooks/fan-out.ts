@@ -1,8 +1,6 @@
 import type { Handler } from '@ates/db';
 import { queueDeliveries, subscribers } from '@ates/db/webhooks/deliveries';
 
-export const FAN_OUT_CONSUMER = 'webhooks.fan-out';
-
 /**
  * The consumer `webhooks.fan-out`: every event of the log, at its current version, becomes one
  * delivery per enabled endpoint subscribed to it, in the inbox's transaction, so an event is

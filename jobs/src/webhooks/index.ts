@@ -1,6 +1,7 @@
+import { FAN_OUT_CONSUMER } from '@ates/db/bus/topology';
 import { webhookSettings } from '@ates/db/webhooks/settings';
 import type { JobsDeps } from '../deps.ts';
-import { FAN_OUT_CONSUMER, fanOutHandler } from './fan-out.ts';
+import { fanOutHandler } from './fan-out.ts';
 import { WebhookSender } from './sender.ts';
 
 /** Subscribes the fan-out consumer and starts this process's sender; returns how to stop it. */

@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeBusinessDay } from '@ates/db/accounting/close-day';
+import { type Consumer, LEDGER_CONSUMER, PAYOUT_MAIL_CONSUMER } from '@ates/db/bus/topology';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Inbox } from '../../../test/support/smtp-inbox.ts';
-import { LEDGER_CONSUMER } from '../../src/accounting/ledger.ts';
 import { createMailer } from '../../src/accounting/mailer.ts';
-import { PAYOUT_MAIL_CONSUMER, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
+import { payoutMailHandler } from '../../src/accounting/payout-mail.ts';
 import { assigned, balanceOf, completed, employeeCreated, type Ledger, startLedger, TIME_ZONE } from './support.ts';
 
 /** What the bus did before: five retries, after which a delivery was dead-lettered. */
@@ -27,7 +27,7 @@ async function failedAttempts(queue: string): Promise<number> {
   return row?.retries ?? 0;
 }
 
-const deadLetters = async (consumer: string) => (await ledger.bus.deadLetters({ consumer })).letters;
+const deadLetters = async (consumer: Consumer) => (await ledger.bus.deadLetters({ consumer })).letters;
 
 beforeAll(async () => {
   // The retry timings shortened, as a test may: a retry a second, for a minute at least.

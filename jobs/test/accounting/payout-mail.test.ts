@@ -3,12 +3,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeBusinessDay } from '@ates/db/accounting/close-day';
+import { PAYOUT_MAIL_CONSUMER } from '@ates/db/bus/topology';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Inbox } from '../../../test/support/smtp-inbox.ts';
 import { createMailer } from '../../src/accounting/mailer.ts';
-import { PAYOUT_MAIL_CONSUMER, payoutMail, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
+import { payoutMail, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
 import {
   assigned,
   balanceOf,

@@ -8,10 +8,11 @@ import {
   type PostgresConnection,
   type RetryPolicy,
 } from '@ates/db';
+import { type Consumer, LEDGER_CONSUMER } from '@ates/db/bus/topology';
 import { appendRawEvents, createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
-import { LEDGER_CONSUMER, ledgerHandler } from '../../src/accounting/ledger.ts';
+import { ledgerHandler } from '../../src/accounting/ledger.ts';
 
 export const TIME_ZONE = 'UTC';
 
@@ -21,7 +22,7 @@ export interface Ledger {
   /** Publishes events as another context would, in one transaction; returns them as logged. */
   publish(events: NewEvent[]): Promise<Envelope[]>;
   /** Waits until the named queues have nothing queued, retrying or running. */
-  settle(queues?: string[]): Promise<void>;
+  settle(queues?: Consumer[]): Promise<void>;
   stop(): Promise<void>;
 }
 

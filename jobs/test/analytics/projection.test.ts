@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { type AnalyticsStore, connectPostgres, EventBus, type NewEvent, type PostgresConnection } from '@ates/db';
-import { PROJECTION_CONSUMER, rebuildReadSide } from '@ates/db/analytics/projection';
+import {
+  type AnalyticsStore,
+  connectPostgres,
+  EventBus,
+  eventsNamed,
+  type NewEvent,
+  type PostgresConnection,
+} from '@ates/db';
+import { rebuildReadSide } from '@ates/db/analytics/projection';
+import { PROJECTION_CONSUMER } from '@ates/db/bus/topology';
 import { createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
@@ -112,20 +120,17 @@ describe.each(ENGINES)('the analytics projection on %s', (engine) => {
       { id: employee },
     );
     expect(entries).toEqual(
-      published.slice(4).map((event) => {
-        const data = event.data as { transaction_id: string; task_id: string | null; amount: number };
-        return {
-          event_id: event.event_id,
-          kind: { AccountDebited: 'debit', AccountCredited: 'credit', PayoutMade: 'payout' }[
-            event.event_name as string
-          ],
+      eventsNamed(published, 'AccountDebited', 'AccountCredited', 'PayoutMade').map(
+        ({ event_id, event_name, data }) => ({
+          event_id,
+          kind: { AccountDebited: 'debit', AccountCredited: 'credit', PayoutMade: 'payout' }[event_name],
           transaction_id: data.transaction_id,
           task_id: data.task_id,
           amount: data.amount,
           at_ms: Date.parse('2026-11-24T10:00:00.250Z'),
           business_day: DAY,
-        };
-      }),
+        }),
+      ),
     );
   });
 
