@@ -55,15 +55,16 @@ it('loses nothing and doubles nothing when the worker is killed in the middle of
   }
 
   const first = await startWorker();
-  // Killed only while a delivery is in its hands, so the kill lands in the middle of a batch.
-  const active = async () =>
-    (
-      await conn.sql<{ n: number }[]>`
-      select count(*)::int as n from pgboss.job where name = 'test.crash' and state = 'active'`
-    )[0]?.n ?? 0;
-  while ((await applied()).total < 100 || (await active()) === 0) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  while ((await applied()).total < 100) await new Promise((resolve) => setTimeout(resolve, 5));
+  // Killed while a batch is in its hands, its transaction open: in the middle of a batch.
+  await new Promise<void>((resolve) => {
+    const inBatch = (message: unknown) => {
+      if (message !== 'in-batch') return;
+      first.off('message', inBatch);
+      resolve();
+    };
+    first.on('message', inBatch);
+  });
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   const [{ n: open } = { n: 0 }] = await conn.sql<{ n: number }[]>`
