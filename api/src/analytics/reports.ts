@@ -8,7 +8,14 @@ import { addDays, type DayRange, daysBetween, today } from './period.ts';
  * rules in db/src/analytics/store.ts (ClickHouse 18.16 and chDB 26).
  */
 
-export type EntryKind = 'debit' | 'credit' | 'payout';
+/** How the read side stores a ledger entry: by the event that moved the account. */
+type EntryKind = 'debit' | 'credit' | 'payout';
+
+/**
+ * The same entries in the words of accounting's audit log (`GET /v1/accounts/{id}/audit`): an
+ * account is debited only for a fee and credited only for a reward.
+ */
+const AUDIT_KIND = { debit: 'fee', credit: 'reward', payout: 'payout' } as const satisfies Record<EntryKind, string>;
 
 export interface DayEarnings {
   businessDay: string;
@@ -41,9 +48,9 @@ export interface TopTask {
 export interface AuditEntry {
   eventId: string;
   transactionId: string;
-  kind: EntryKind;
+  kind: (typeof AUDIT_KIND)[EntryKind];
   employeeId: string;
-  employeeName: string | null;
+  fullName: string | null;
   /** Signed as the employee's balance moves: a fee or a payout negative, a reward positive. */
   amountCents: number;
   at: string;
@@ -56,7 +63,7 @@ export interface AuditEntry {
 export interface Payout {
   transactionId: string;
   employeeId: string;
-  employeeName: string | null;
+  fullName: string | null;
   email: string | null;
   amountCents: number;
   paidAt: string;
@@ -201,9 +208,9 @@ export async function auditLog(
     return {
       eventId: row.event_id,
       transactionId: row.transaction_id,
-      kind: row.kind,
+      kind: AUDIT_KIND[row.kind],
       employeeId: row.employee_id,
-      employeeName: names.get(row.employee_id)?.full_name ?? null,
+      fullName: names.get(row.employee_id)?.full_name ?? null,
       amountCents: row.kind === 'credit' ? row.amount : -row.amount,
       at: iso(row.at_ms),
       taskId: row.task_id,
@@ -231,7 +238,7 @@ export async function payoutsOf(store: AnalyticsStore, businessDay: string): Pro
   return rows.map((row) => ({
     transactionId: row.transaction_id,
     employeeId: row.employee_id,
-    employeeName: names.get(row.employee_id)?.full_name ?? null,
+    fullName: names.get(row.employee_id)?.full_name ?? null,
     email: names.get(row.employee_id)?.email ?? null,
     amountCents: row.amount,
     paidAt: iso(row.at_ms),

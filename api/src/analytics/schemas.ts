@@ -119,9 +119,9 @@ export const AuditQuery = z.strictObject({
 const auditExample = {
   eventId: EVENT_ID,
   transactionId: TRANSACTION_ID,
-  kind: 'debit',
+  kind: 'fee',
   employeeId: EMPLOYEE_ID,
-  employeeName: 'Kesha Popug',
+  fullName: 'Kesha Popug',
   amountCents: -1500,
   at: '2026-11-24T09:12:00.000Z',
   taskId: TASK_ID,
@@ -138,9 +138,9 @@ export const AuditSchema = z
         .object({
           eventId: z.string(),
           transactionId: z.string(),
-          kind: z.enum(['debit', 'credit', 'payout']).openapi({ description: 'A fee, a reward or a payout.' }),
+          kind: z.enum(['fee', 'reward', 'payout']).openapi({ description: 'A fee, a reward or a payout.' }),
           employeeId: z.string(),
-          employeeName: z.string().nullable(),
+          fullName: z.string().nullable(),
           amountCents: z
             .number()
             .int()
@@ -166,7 +166,7 @@ export const PayoutsQuery = z.strictObject({
 const payoutExample = {
   transactionId: TRANSACTION_ID,
   employeeId: EMPLOYEE_ID,
-  employeeName: 'Kesha Popug',
+  fullName: 'Kesha Popug',
   email: 'kesha@popug.inc',
   amountCents: 1700,
   paidAt: '2026-11-24T23:59:59.000Z',
@@ -180,7 +180,7 @@ export const PayoutsSchema = z
         .object({
           transactionId: z.string(),
           employeeId: z.string(),
-          employeeName: z.string().nullable(),
+          fullName: z.string().nullable(),
           email: z.string().nullable(),
           amountCents: z.number().int(),
           paidAt: z.string(),

@@ -279,9 +279,9 @@ export function expectedAudit(model: Model, day: string): AuditEntry[] {
       return {
         eventId: e.eventId,
         transactionId: e.transactionId,
-        kind: e.kind,
+        kind: ({ debit: 'fee', credit: 'reward', payout: 'payout' } as const)[e.kind],
         employeeId: e.employeeId,
-        employeeName: model.employees.get(e.employeeId)?.name ?? null,
+        fullName: model.employees.get(e.employeeId)?.name ?? null,
         amountCents: e.kind === 'credit' ? e.amount : -e.amount,
         at: new Date(e.atMs).toISOString(),
         taskId: e.taskId,
@@ -299,7 +299,7 @@ export function expectedPayouts(model: Model, day: string): Payout[] {
     .map((e) => ({
       transactionId: e.transactionId,
       employeeId: e.employeeId,
-      employeeName: model.employees.get(e.employeeId)?.name ?? null,
+      fullName: model.employees.get(e.employeeId)?.name ?? null,
       email: model.employees.get(e.employeeId)?.email ?? null,
       amountCents: e.amount,
       paidAt: new Date(e.atMs).toISOString(),

@@ -130,7 +130,7 @@ describe.each(ENGINES)('analytics reports on %s', (engine) => {
       expect(pages).toEqual(expected);
     }
     const renamed = (await auditLog(store, DAYS[0] as string, { limit: 1_000 })).items.filter(
-      (e) => e.employeeName === 'Kesha Renamed',
+      (e) => e.fullName === 'Kesha Renamed',
     );
     expect(renamed.length).toBeGreaterThan(0);
   });
