@@ -15,7 +15,7 @@ const noStore = new Proxy(
 ) as never;
 
 /** The OpenAPI document, as `GET /openapi.json` serves it, built in-process with no server and no stores. */
-export async function openApiDocument(): Promise<object> {
+export async function openApiDocument(): Promise<unknown> {
   const settings = apiSettings('http://127.0.0.1:4000', randomBytes(32).toString('hex'), {});
   const app = createApp({ db: noStore, bus: noStore, analytics: noStore, settings });
   return (await app.request('/openapi.json')).json();

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
-import type { AuditEntry, DayEarnings, Payout } from './billing.ts';
+import type { Schema } from './client.ts';
 import type { Employee } from './identity.ts';
 import type { Task } from './tasks.ts';
 
@@ -262,7 +262,7 @@ export async function whileWaiting<T>(label: string, work: Promise<T>): Promise<
 }
 
 /** An audit log: every debit, credit and payout with the task it was for. */
-export function auditTable(entries: AuditEntry[]): string {
+export function auditTable(entries: Schema<'AuditEntry'>[]): string {
   const rows = entries.map((e) => [
     time(e.at),
     e.businessDay,
@@ -277,7 +277,7 @@ export function auditTable(entries: AuditEntry[]): string {
   });
 }
 
-export function payoutTable(payouts: Payout[]): string {
+export function payoutTable(payouts: Schema<'Payout'>[]): string {
   const rows = payouts.map((p) => [
     p.fullName ?? p.employeeId,
     p.email ?? '',
@@ -287,7 +287,7 @@ export function payoutTable(payouts: Payout[]): string {
   return table(['Employee', 'Email', 'Amount', 'Payout email'], rows, { alignRight: [2], flexible: [0, 1, 3] });
 }
 
-export function earningsTable(days: DayEarnings[]): string {
+export function earningsTable(days: Schema<'DayEarnings'>[]): string {
   const rows = days.map((d) => [d.businessDay, money(d.feesCents), money(d.rewardsCents), money(d.earningsCents)]);
   return table(['Business day', 'Fees', 'Rewards', 'Earnings'], rows, { alignRight: [1, 2, 3] });
 }
