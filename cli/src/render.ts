@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { stripVTControlCharacters } from 'node:util';
-import Table from 'cli-table3';
 import type { Schema } from './client.ts';
 import type { Employee } from './identity.ts';
 import type { Task } from './tasks.ts';
@@ -108,6 +108,9 @@ function droppedColumns(cells: string[][], width: number, flexible: number[], op
   return dropped;
 }
 
+/** cli-table3, loaded by the first table: a command that draws none (`ates whoami`) starts without it. */
+const tableLibrary = (): typeof import('cli-table3') => createRequire(import.meta.url)('cli-table3');
+
 /**
  * A table for people; `--json` prints the data instead. At a terminal it fits the width, long text
  * cut with "…", in colour; elsewhere it is plain: aligned columns, no borders, nothing cut.
@@ -119,6 +122,7 @@ export function table(
   rows: (string | number)[][],
   options: { alignRight?: number[]; flexible?: number[]; optional?: number[] } = {},
 ): string {
+  const Table = tableLibrary();
   const cells = rows.map((row) => row.map((cell) => printable(String(cell))));
   const colAligns = head.map((_, i) => (options.alignRight?.includes(i) ? ('right' as const) : ('left' as const)));
   const width = terminalWidth();
