@@ -6,7 +6,7 @@ import { benchStack, call, untilAssignable } from './support.ts';
 
 const RUN = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 /** Runs of each command; the first, which fills the compile cache, is not counted. */
-const RUNS = 11;
+const RUNS = 16;
 const TASKS = 50;
 const TARGET_MS = 250;
 const TARGET_MIB = 100;

@@ -2,9 +2,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { launch } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../../cli/scripts/openapi.ts';
 import { chromium } from '../../test/support/chromium.ts';
 import { startTestStack, type TestStack } from '../../test/support/stack.ts';
+import { openApiDocument } from '../scripts/openapi.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test walks an OpenAPI document of any shape
 type Node = any;
@@ -66,7 +66,7 @@ it('documents every route with a summary, an example and its errors as problem+j
 });
 
 it('is served as the script that `pnpm check` lints builds it, with no store', async () => {
-  expect(JSON.parse(await buildOpenApiDocument(stack.apiUrl))).toEqual(doc);
+  expect(await openApiDocument(stack.apiUrl)).toEqual(doc);
 });
 
 it('renders the reference at /docs in a browser, with nothing from outside this server', async ({ skip }) => {

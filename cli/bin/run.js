@@ -33,6 +33,8 @@ if (Number(process.versions.node.split('.')[0]) < NEEDED) {
   });
 } else {
   module.enableCompileCache?.(`${workspace}node_modules/.cache/ates-compile`);
+  // The Node version is checked above; oclif's own check would load semver on every start.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   const { execute } = await import('@oclif/core');
   await execute({ dir: import.meta.url });
 }

@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Plugin } from '@oclif/core';
+import { writeOrCheck } from './generated.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const MANIFEST_PATH = fileURLToPath(new URL('../oclif.manifest.json', import.meta.url));
@@ -17,18 +17,7 @@ export async function buildManifest(): Promise<string> {
 }
 
 /** `node cli/scripts/manifest.ts` writes the manifest (every install does); `--check` fails when it is stale. */
-async function main(check: boolean): Promise<number> {
-  const built = await buildManifest();
-  if (!check) {
-    await writeFile(MANIFEST_PATH, built);
-    return 0;
-  }
-  const shipped = await readFile(MANIFEST_PATH, 'utf8').catch(() => '');
-  if (shipped === built) return 0;
-  console.error(
-    `${MANIFEST_PATH} is stale: run \`npx -y pnpm@10 manifest\` (the commands changed since the last install).`,
-  );
-  return 1;
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const check = process.argv.includes('--check');
+  process.exit(await writeOrCheck(MANIFEST_PATH, await buildManifest(), check, 'manifest'));
 }
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.exit(await main(process.argv.includes('--check')));

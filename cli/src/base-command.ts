@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './api.d.ts';
+import type { Answer, Api, Body, Schema } from './client.ts';
 import { type Credentials, loadCredentials } from './credentials.ts';
-import { type HttpAnswer, send } from './http.ts';
+import { httpFetch, Unreachable } from './http.ts';
 import { type Jq, loadJq } from './jq.ts';
 import { printable } from './render.ts';
 
@@ -33,6 +36,14 @@ const EXIT_BY_STATUS: Record<number, number> = {
 /** Methods that change state: each call sends a fresh Idempotency-Key, so a retry of it is safe. */
 const CHANGES_STATE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+const IDEMPOTENCY_KEY: Middleware = {
+  onRequest({ request, schemaPath }) {
+    if (CHANGES_STATE.has(request.method) && schemaPath.startsWith('/v1/')) {
+      request.headers.set('idempotency-key', randomUUID());
+    }
+  },
+};
+
 /** The titles of the failures the CLI finds itself, by exit code, for `--json` errors. */
 const TITLE_BY_EXIT: Record<number, string> = {
   [EXIT.failure]: 'Failure',
@@ -47,13 +58,8 @@ const TITLE_BY_EXIT: Record<number, string> = {
 
 const PROBLEM_TYPE_BASE = 'https://ates.popug.inc/problems/';
 
-/** An RFC 9457 problem, as the API sends it or as the CLI describes its own failures under `--json`. */
-export interface Problem {
-  status: number | null;
-  type: string;
-  title: string;
-  detail: string;
-}
+/** An RFC 9457 problem, as the API sends it or as the CLI describes its own failures under `--json` (no status). */
+export type Problem = Pick<Schema<'Problem'>, 'type' | 'title' | 'detail'> & { status: number | null };
 
 /** A failure with the problem the API answered, so `--json` can pass it on as it came. */
 class ProblemError extends Errors.CLIError {
@@ -189,8 +195,11 @@ const problemType = (title: string) => `${PROBLEM_TYPE_BASE}${title.toLowerCase(
 export interface IdLookup {
   /** "task", "employee": for the messages. */
   noun: string;
-  /** The list to search, with its filters; `limit` and `cursor` are added. */
-  path: string;
+  /** One page of the list to search, with its filters: at most `limit` objects, from `cursor` on. */
+  list(
+    api: Api,
+    page: { limit: number; cursor?: string },
+  ): Promise<Answer<{ items: { id: string }[]; nextCursor?: string | null }>>;
   /** The list is sorted by id, newest (highest) first, so the search can stop below the prefix. */
   idDescending?: boolean;
 }
@@ -227,45 +236,41 @@ export abstract class AtesCommand extends AtesBase {
     return given.replace(/\/+$/, '');
   }
 
-  /** Calls the API as the logged-in user (or with `ATES_TOKEN` / `ATES_API_KEY`). */
-  protected async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await this.exchange<T>(method, path, { body })).body;
+  /**
+   * Calls the API as the logged-in user (or with `ATES_TOKEN` / `ATES_API_KEY`) through its typed
+   * client, `(api) => api.GET('/v1/me')`: answers the body of a success, and turns anything else
+   * into a clear message and a trustworthy exit code.
+   */
+  protected async call<A extends Answer>(request: (api: Api) => Promise<A>): Promise<Body<A>> {
+    return (await this.exchange(request)).body;
   }
 
   /**
-   * `request` with the answer's headers, and a say in the credentials: `token` replaces the
-   * stored ones, `null` sends none (signing in).
+   * `call` with the whole answer, and a say in the credentials: `token` replaces the stored ones,
+   * `null` sends none (signing in).
    */
-  protected async exchange<T>(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string | null } = {},
-  ): Promise<{ body: T; header: HttpAnswer['header'] }> {
+  protected async exchange<A extends Answer>(
+    request: (api: Api) => Promise<A>,
+    options: { token?: string | null } = {},
+  ): Promise<{ body: Body<A>; response: Response }> {
     const base = await this.apiUrl();
     const headers: Record<string, string> = { accept: 'application/json' };
     const credential = options.token === undefined ? this.storedCredential(base) : undefined;
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     else if (credential?.kind === 'key') headers['x-api-key'] = credential.value;
     else if (credential) headers.authorization = `Bearer ${credential.value}`;
-    const { body } = options;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const keyed = CHANGES_STATE.has(method) && path.startsWith('/v1/');
-    if (keyed) headers['idempotency-key'] = randomUUID();
-    const request = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
-    let response: HttpAnswer;
+    const api = createClient<paths>({ baseUrl: base, fetch: httpFetch, headers });
+    api.use(IDEMPOTENCY_KEY);
+    let answer: A;
     try {
-      // A connection that drops before the answer is in may have changed something: the retry, with
-      // the same key, gets the first answer back instead of changing it again.
-      response = await send(`${base}${path}`, request).catch((error: unknown) => {
-        if (keyed) return send(`${base}${path}`, request);
-        throw error;
-      });
-    } catch {
+      answer = await request(api);
+    } catch (error) {
+      if (!(error instanceof Unreachable)) throw error;
       this.error(`Cannot reach the aTES API at ${base}. Is \`ates server start\` running?`, { exit: EXIT.unreachable });
     }
-    const payload = parseJson(response.text);
-    if (!response.ok) this.fail(response.status, payload as Partial<Problem> | undefined, credential?.kind);
-    return { body: payload as T, header: response.header };
+    const { response } = answer;
+    if (!response.ok) this.fail(response.status, answer.error as Partial<Problem> | undefined, credential?.kind);
+    return { body: answer.data as Body<A>, response };
   }
 
   /** The credential a request sends: `ATES_API_KEY`, else `ATES_TOKEN`, else the stored session; none is exit 3. */
@@ -318,13 +323,8 @@ export abstract class AtesCommand extends AtesBase {
     if (UUID.test(given) || !ID_PREFIX.test(given)) return given;
     const prefix = given.toLowerCase();
     const matches: string[] = [];
-    const query = new URLSearchParams({ limit: '200' });
-    const separator = lookup.path.includes('?') ? '&' : '?';
-    for (;;) {
-      const page = await this.request<{ items: { id: string }[]; nextCursor?: string | null }>(
-        'GET',
-        `${lookup.path}${separator}${query}`,
-      ).catch((error: unknown) => {
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.call((api) => lookup.list(api, { limit: 200, cursor })).catch((error: unknown) => {
         if (error instanceof ProblemError && error.problem.status === 403) {
           this.error(`Your role may not list ${lookup.noun}s to find the short id ${given}: give the whole id.`, {
             exit: EXIT.forbidden,
@@ -336,7 +336,7 @@ export abstract class AtesCommand extends AtesBase {
       const last = page.items.at(-1)?.id;
       const pastIt = lookup.idDescending && last !== undefined && last < prefix;
       if (!page.nextCursor || pastIt || matches.length >= MAX_CANDIDATES) break;
-      query.set('cursor', page.nextCursor);
+      cursor = page.nextCursor;
     }
     const [only, ...others] = matches;
     if (!only) this.error(`No ${lookup.noun} you can see has an id starting with ${given}.`, { exit: EXIT.notFound });
@@ -359,11 +359,3 @@ const REJECTED = {
   token: 'The API rejected the token in ATES_TOKEN: its session ended, or it is not a token of this API.',
   session: 'Your session has expired or was revoked: log in again with `ates login`.',
 };
-
-function parseJson(text: string): unknown {
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,41 +1,56 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
-/** An answer of the API: its status, its headers by lower-case name, and its body as text. */
-export interface HttpAnswer {
-  status: number;
-  ok: boolean;
-  header(name: string): string | undefined;
-  text: string;
-}
-
 /**
- * One HTTP request with node:http(s). A CLI command makes one or two requests and exits, and
- * node:http starts in a fraction of the time and memory that loading fetch's undici takes.
+ * The `fetch` the API client sends its requests with: node:http(s), one request and its answer
+ * read whole. A CLI command makes a request or two and exits, and node:http starts in a fraction
+ * of the time fetch's undici dispatcher takes to set up (see docs/decisions/0008-typed-api-client.md).
+ * `process.getBuiltinModule` rather than an `import`: the ESM face of node:http reads every one of
+ * its exports, and one of them loads undici whole.
  */
-export async function send(
-  url: string,
-  options: { method: string; headers: Record<string, string>; body?: string },
-): Promise<HttpAnswer> {
-  const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
-  return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: options.method, headers: options.headers }, (incoming) => {
-      let text = '';
-      incoming.setEncoding('utf8');
-      incoming.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      incoming.on('error', reject);
-      incoming.on('end', () => {
-        const status = incoming.statusCode ?? 0;
-        resolve({ status, ok: status >= 200 && status < 300, header: headerOf(incoming.headers), text });
-      });
+export async function httpFetch(request: Request): Promise<Response> {
+  const { request: send } = process.getBuiltinModule(request.url.startsWith('https:') ? 'node:https' : 'node:http');
+  const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+  const attempt = () =>
+    new Promise<Response>((resolve, reject) => {
+      const outgoing = send(
+        request.url,
+        { method: request.method, headers: Object.fromEntries(request.headers) },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('error', reject);
+          incoming.on('end', () => {
+            const status = incoming.statusCode ?? 0;
+            const headers = pairs(incoming.rawHeaders);
+            resolve(new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), { status, headers }));
+          });
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
     });
-    outgoing.on('error', reject);
-    outgoing.end(options.body);
+  // A connection that drops before the answer is in may have changed something: sent again with
+  // the same Idempotency-Key, the request gets the first answer back instead of changing it twice.
+  const retried = attempt().catch((error: unknown) => {
+    if (request.headers.has('idempotency-key')) return attempt();
+    throw error;
+  });
+  return retried.catch((error: unknown) => {
+    throw new Unreachable(request.url, { cause: error });
   });
 }
 
-const headerOf = (headers: IncomingHttpHeaders) => (name: string) => {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+/** No answer came: the connection was refused, or dropped before the answer was in. */
+export class Unreachable extends Error {
+  constructor(url: string, options: ErrorOptions) {
+    super(`no answer from ${url}`, options);
+  }
+}
+
+/** Statuses whose answer has no body, which `Response` refuses one for. */
+const NO_BODY = new Set([204, 205, 304]);
+
+/** node's raw headers, `[name, value, name, value, …]`, as the pairs `Headers` takes. */
+function pairs(raw: string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) result.push([raw[i] as string, raw[i + 1] as string]);
+  return result;
+}

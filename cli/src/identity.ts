@@ -1,27 +1,9 @@
-import type { Role } from '@ates/db';
 import { Args } from '@oclif/core';
 import { AtesCommand, EXIT, type IdLookup } from './base-command.ts';
+import type { Schema } from './client.ts';
 
-/** What the identity API answers (see api/src/identity/schemas.ts). */
-export interface Employee {
-  id: string;
-  email: string;
-  fullName: string;
-  role: Role;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string | null;
-  start: string | null;
-  enabled: boolean;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+export type Employee = Schema<'Employee'>;
+export type Role = Employee['role'];
 
 /** Roughly what the API takes for an email; it checks again, but a prompt can say so at once. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -38,19 +20,19 @@ export const employeeArg = Args.string({
 });
 
 /** Where a short employee id is looked up: the employee list, which only admins may read. */
-export const EMPLOYEES: IdLookup = { noun: 'employee', path: '/v1/employees' };
+export const EMPLOYEES: IdLookup = {
+  noun: 'employee',
+  list: (api, page) => api.GET('/v1/employees', { params: { query: page } }),
+};
 
 /** A command about one employee, named by id or email. */
 export abstract class EmployeeCommand extends AtesCommand {
   protected async findEmployee(idOrEmail: string): Promise<Employee> {
     if (!idOrEmail.includes('@')) {
       const id = await this.resolveId(idOrEmail, EMPLOYEES);
-      return this.request<Employee>('GET', `/v1/employees/${encodeURIComponent(id)}`);
+      return this.call((api) => api.GET('/v1/employees/{id}', { params: { path: { id } } }));
     }
-    const { items } = await this.request<{ items: Employee[] }>(
-      'GET',
-      `/v1/employees?email=${encodeURIComponent(idOrEmail)}`,
-    );
+    const { items } = await this.call((api) => api.GET('/v1/employees', { params: { query: { email: idOrEmail } } }));
     const [employee] = items;
     if (!employee) this.error(`No employee with the email ${idOrEmail}.`, { exit: EXIT.notFound });
     return employee;

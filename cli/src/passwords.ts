@@ -46,10 +46,10 @@ export abstract class PasswordCommand extends AtesCommand {
   protected async changePassword(current: string, next: string, token?: string): Promise<string> {
     const valid = validNew(next);
     if (valid !== true) this.error(`The new password must be ${valid}`, { exit: EXIT.badInput });
-    const { body } = await this.exchange<{ token: string }>('POST', '/v1/me/password', {
-      body: { currentPassword: current, newPassword: next },
-      ...(token === undefined ? {} : { token }),
-    });
+    const { body } = await this.exchange(
+      (api) => api.POST('/v1/me/password', { body: { currentPassword: current, newPassword: next } }),
+      token === undefined ? {} : { token },
+    );
     const stored = await loadCredentials();
     if (stored && stored.apiUrl === (await this.apiUrl()) && !process.env.ATES_TOKEN && !process.env.ATES_API_KEY) {
       await saveCredentials({ ...stored, token: body.token });

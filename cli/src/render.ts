@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { stripVTControlCharacters } from 'node:util';
-import Table from 'cli-table3';
-import type { AuditEntry, DayEarnings, Payout } from './billing.ts';
+import stringWidth from 'string-width';
+import type { Schema } from './client.ts';
 import type { Employee } from './identity.ts';
 import type { Task } from './tasks.ts';
 
@@ -33,24 +34,6 @@ export function money(cents: number): string {
 export function time(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '';
 }
-
-const PLAIN = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
 
 /** The narrowest a column is cut to, padding included: room for a few characters and the ellipsis. */
 const MIN_COLUMN = 6;
@@ -109,6 +92,36 @@ function droppedColumns(cells: string[][], width: number, flexible: number[], op
 }
 
 /**
+ * Rows as plain text, as cli-table3 drew them with no borders: each column as wide as its widest
+ * line (one at least), two spaces between columns, a cell of several lines on as many, no line
+ * ending in spaces. Drawn here: cli-table3 takes longer over a page of tasks than the rest of
+ * `ates task list` off a terminal.
+ */
+function plainTable(rows: string[][], colAligns: ('left' | 'right')[]): string {
+  const lines = rows.map((row) => row.map((cell) => cell.split('\n')));
+  const widths = colAligns.map((_, i) =>
+    Math.max(1, ...lines.map((row) => Math.max(...(row[i] ?? []).map(stringWidth)))),
+  );
+  const pad = (text: string, i: number) => {
+    const room = ' '.repeat(Math.max(0, (widths[i] ?? 0) - stringWidth(text)));
+    return colAligns[i] === 'right' ? room + text : text + room;
+  };
+  return lines
+    .flatMap((row) =>
+      Array.from({ length: Math.max(...row.map((cell) => cell.length)) }, (_, at) =>
+        row
+          .map((cell, i) => pad(cell[at] ?? '', i))
+          .join('  ')
+          .trimEnd(),
+      ),
+    )
+    .join('\n');
+}
+
+/** cli-table3, loaded by the first table at a terminal: a command that draws none (`ates whoami`) starts without it. */
+const tableLibrary = (): typeof import('cli-table3') => createRequire(import.meta.url)('cli-table3');
+
+/**
  * A table for people; `--json` prints the data instead. At a terminal it fits the width, long text
  * cut with "…", in colour; elsewhere it is plain: aligned columns, no borders, nothing cut.
  * `flexible` names the columns to cut first (default: every one), `optional` those to leave out
@@ -122,20 +135,7 @@ export function table(
   const cells = rows.map((row) => row.map((cell) => printable(String(cell))));
   const colAligns = head.map((_, i) => (options.alignRight?.includes(i) ? ('right' as const) : ('left' as const)));
   const width = terminalWidth();
-  if (width === undefined) {
-    const plain = new Table({
-      head,
-      chars: PLAIN,
-      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-      colAligns,
-    });
-    plain.push(...cells);
-    return plain
-      .toString()
-      .split('\n')
-      .map((line) => line.trimEnd())
-      .join('\n');
-  }
+  if (width === undefined) return plainTable([head, ...cells], colAligns);
   const flexible = options.flexible ?? head.map((_, i) => i);
   const dropped = droppedColumns([head, ...cells], width, flexible, options.optional ?? []);
   if (dropped.length > 0) {
@@ -151,6 +151,7 @@ export function table(
     );
   }
   const colour = !process.env.NO_COLOR;
+  const Table = tableLibrary();
   const t = new Table({
     head,
     colWidths: fitColumns([head, ...cells], width, flexible),
@@ -262,7 +263,7 @@ export async function whileWaiting<T>(label: string, work: Promise<T>): Promise<
 }
 
 /** An audit log: every debit, credit and payout with the task it was for. */
-export function auditTable(entries: AuditEntry[]): string {
+export function auditTable(entries: Schema<'AuditEntry'>[]): string {
   const rows = entries.map((e) => [
     time(e.at),
     e.businessDay,
@@ -277,7 +278,7 @@ export function auditTable(entries: AuditEntry[]): string {
   });
 }
 
-export function payoutTable(payouts: Payout[]): string {
+export function payoutTable(payouts: Schema<'Payout'>[]): string {
   const rows = payouts.map((p) => [
     p.fullName ?? p.employeeId,
     p.email ?? '',
@@ -287,7 +288,7 @@ export function payoutTable(payouts: Payout[]): string {
   return table(['Employee', 'Email', 'Amount', 'Payout email'], rows, { alignRight: [2], flexible: [0, 1, 3] });
 }
 
-export function earningsTable(days: DayEarnings[]): string {
+export function earningsTable(days: Schema<'DayEarnings'>[]): string {
   const rows = days.map((d) => [d.businessDay, money(d.feesCents), money(d.rewardsCents), money(d.earningsCents)]);
   return table(['Business day', 'Fees', 'Rewards', 'Earnings'], rows, { alignRight: [1, 2, 3] });
 }

@@ -1,8 +1,9 @@
-import type { Delivery, Endpoint } from '@ates/api/webhooks/service';
 import { Args } from '@oclif/core';
+import type { Schema } from './client.ts';
 import { table, time } from './render.ts';
 
-export type { Delivery, Endpoint } from '@ates/api/webhooks/service';
+export type Endpoint = Schema<'WebhookEndpoint'>;
+export type Delivery = Schema<'WebhookDelivery'>;
 
 export const endpointArg = Args.string({ description: 'the endpoint id (from `ates webhook list`)', required: true });
 export const deliveryArg = Args.string({

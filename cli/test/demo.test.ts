@@ -68,8 +68,8 @@ describe('ates demo', () => {
   it('prints reports that agree with each other and with what the demo did', () => {
     const { summary, earnings, audit, payouts, topTasks } = result.reports;
     const { counts, businessDay } = result;
-    const fees = audit.items.filter((e: Json) => e.kind === 'debit');
-    const rewards = audit.items.filter((e: Json) => e.kind === 'credit');
+    const fees = audit.items.filter((e: Json) => e.kind === 'fee');
+    const rewards = audit.items.filter((e: Json) => e.kind === 'reward');
     const paid = audit.items.filter((e: Json) => e.kind === 'payout');
 
     expect(fees).toHaveLength(counts.tasks + counts.reassignedTasks);

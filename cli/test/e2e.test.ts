@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/base-command.ts';
+import type { Reply, Schema } from '../src/client.ts';
+import type { Employee } from '../src/identity.ts';
+import type { Task } from '../src/tasks.ts';
 import { atesUntil } from './cli.ts';
 import { type Terminal, terminal } from './identity/support.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: tests read --json output field by field and assert on them
-type Json = any;
 
 const ADMIN = { email: 'root@popug.inc', password: 'a-long-enough-password' };
 const person = (role: string, name: string) => {
@@ -23,15 +23,23 @@ let home: string;
 let server: ChildProcess;
 let term: Terminal;
 
-/** What the story has learned so far, step by step. */
+type Hired = Employee & { password: string };
+
+/** What the story has learned so far, step by step; the `--json` of each command is the API's answer. */
 const day = {
-  employees: new Map<string, Json>(),
-  tasks: [] as Json[],
+  employees: new Map<string, Hired>(),
+  tasks: [] as Task[],
   reassignments: 0,
-  worker: undefined as Json,
-  completed: undefined as Json,
-  closed: undefined as Json,
+  worker: undefined as Hired | undefined,
+  completed: undefined as Task | undefined,
+  closed: undefined as (Schema<'ClosedDay'> & { payouts: Schema<'Payout'>[] }) | undefined,
 };
+
+/** A step's finding, which the steps before it made. */
+function found<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('an earlier step did not get this far');
+  return value;
+}
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ates-e2e-'));
@@ -51,8 +59,10 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function loginAs(email: string, password: string): Promise<Json> {
-  const { employee } = await term.json(['login', '--email', email], { ATES_PASSWORD: password });
+async function loginAs(email: string, password: string): Promise<Employee> {
+  const { employee } = await term.json<{ employee: Employee }>(['login', '--email', email], {
+    ATES_PASSWORD: password,
+  });
   expect(employee.email).toBe(email);
   return employee;
 }
@@ -69,20 +79,21 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 /** What the ledger should hold: every task's fee once per assignment, the completed task's reward. */
 const expected = () => {
   const fees = day.tasks.reduce((total, t) => total + t.assignFeeCents, 0) * (1 + day.reassignments);
-  const rewards = day.completed.rewardCents;
+  const rewards = found(day.completed).rewardCents;
   return { fees, rewards, earnings: fees - rewards };
 };
 
-const total = (items: Json[], field = 'amountCents'): number => items.reduce((sum, item) => sum + item[field], 0);
+const total = <T>(items: T[], amount: (item: T) => number): number =>
+  items.reduce((sum, item) => sum + amount(item), 0);
 /** What audit entries took from balances (fees, payouts), as a positive amount. */
-const taken = (entries: Json[]): number => entries.reduce((sum, e) => sum - e.amountCents, 0);
+const taken = (entries: { amountCents: number }[]): number => entries.reduce((sum, e) => sum - e.amountCents, 0);
 
 describe('a business day, only through the `ates` binary', () => {
   it('the admin logs in and hires a manager, an accountant and workers', async () => {
     expect((await loginAs(ADMIN.email, ADMIN.password)).role).toBe('admin');
     await Promise.all(
       STAFF.map(async ({ email, name, role, password }) => {
-        const hired = await term.json([
+        const hired = await term.json<Employee>([
           'employee',
           'create',
           '--email',
@@ -111,7 +122,7 @@ describe('a business day, only through the `ates` binary', () => {
     expect(first.code, first.stderr).toBe(0);
     day.tasks.push(JSON.parse(first.stdout));
     for (const title of ['Fix the beak', 'Polish the perches', 'Count the seeds']) {
-      day.tasks.push(await term.json(['task', 'create', '--title', title, '--jira-id', 'UP-8']));
+      day.tasks.push(await term.json<Task>(['task', 'create', '--title', title, '--jira-id', 'UP-8']));
     }
     expect(day.tasks[0]).toMatchObject({ jiraId: 'UP-7', title: 'Feed the parrots', description: 'Before the squawk' });
     for (const task of day.tasks) {
@@ -127,25 +138,27 @@ describe('a business day, only through the `ates` binary', () => {
     expect(unconfirmed.code).toBe(EXIT.badInput);
     // Reassign until a worker, not only the accountant, holds a task for the next step.
     while (!day.worker) {
-      const reassigned = await term.json(['task', 'reassign', '--yes']);
+      const reassigned = await term.json<Schema<'ReassignResult'>>(['task', 'reassign', '--yes']);
       expect(reassigned.movedTasks).toBe(day.tasks.length);
       day.reassignments++;
-      const { items } = await term.json(['task', 'list', '--all']);
+      const { items } = await term.json<Schema<'TaskList'>>(['task', 'list', '--all']);
       expect(items).toHaveLength(day.tasks.length);
-      const holders = items.map((t: Json) => day.employees.get(t.assigneeId));
-      day.worker = holders.find((employee: Json) => employee?.role === 'worker');
+      const holders = items.map((t) => day.employees.get(t.assigneeId));
+      day.worker = holders.find((employee) => employee?.role === 'worker');
     }
   });
 
   it('a worker lists their own tasks and completes one, once', async () => {
-    await loginAs(day.worker.email, day.worker.password);
-    const { items } = await term.json(['task', 'list', '--mine']);
+    const worker = found(day.worker);
+    await loginAs(worker.email, worker.password);
+    const { items } = await term.json<Schema<'TaskList'>>(['task', 'list', '--mine']);
     expect(items.length).toBeGreaterThan(0);
-    expect(items.every((t: Json) => t.assigneeId === day.worker.id && t.status === 'open')).toBe(true);
-    const [task] = items;
-    day.completed = await term.json(['task', 'complete', task.id]);
-    expect(day.completed).toMatchObject({ id: task.id, status: 'done', rewardCents: task.rewardCents });
-    expect(day.completed.completedAt).toEqual(expect.any(String));
+    expect(items.every((t) => t.assigneeId === worker.id && t.status === 'open')).toBe(true);
+    const task = found(items[0]);
+    const completed = await term.json<Task>(['task', 'complete', task.id]);
+    day.completed = completed;
+    expect(completed).toMatchObject({ id: task.id, status: 'done', rewardCents: task.rewardCents });
+    expect(completed.completedAt).toEqual(expect.any(String));
     const again = await term.run(['task', 'complete', task.id]);
     expect(again.code).toBe(EXIT.conflict);
   });
@@ -153,33 +166,37 @@ describe('a business day, only through the `ates` binary', () => {
   it('the accountant sees the ledger add up and closes the day', async () => {
     await loginAs(ACCOUNTANT.email, ACCOUNTANT.password);
     const { fees, rewards, earnings } = expected();
+    const feesOf = (e: Schema<'Earnings'>) => total(e.items, (d) => d.feesCents);
+    const rewardsOf = (e: Schema<'Earnings'>) => total(e.items, (d) => d.rewardsCents);
     const ledger = await eventually(
-      () => term.json(['billing', 'earnings']),
-      (e: Json) => total(e.items, 'feesCents') === fees && total(e.items, 'rewardsCents') === rewards,
+      () => term.json<Schema<'Earnings'>>(['billing', 'earnings']),
+      (e) => feesOf(e) === fees && rewardsOf(e) === rewards,
     );
-    expect(total(ledger.items, 'feesCents')).toBe(fees);
-    expect(total(ledger.items, 'rewardsCents')).toBe(rewards);
+    expect(feesOf(ledger)).toBe(fees);
+    expect(rewardsOf(ledger)).toBe(rewards);
     expect(ledger.totalEarningsCents).toBe(earnings);
 
-    day.closed = await term.json(['billing', 'close-day', '--yes']);
-    expect(day.closed.alreadyClosed).toBe(false);
-    expect(day.closed.payouts).toHaveLength(day.closed.payoutCount);
-    expect(total(day.closed.payouts)).toBe(day.closed.payoutTotalCents);
+    const closed = await term.json<NonNullable<typeof day.closed>>(['billing', 'close-day', '--yes']);
+    day.closed = closed;
+    expect(closed.alreadyClosed).toBe(false);
+    expect(closed.payouts).toHaveLength(closed.payoutCount);
+    expect(total(closed.payouts, (p) => p.amountCents)).toBe(closed.payoutTotalCents);
   });
 
   it('the admin reads every report, and they add up', async () => {
     await loginAs(ADMIN.email, ADMIN.password);
     const { fees, rewards, earnings } = expected();
-    const { businessDay, payoutTotalCents, payoutCount } = day.closed;
+    const { businessDay, payoutTotalCents, payoutCount, dayInProgress } = found(day.closed);
+    const [completed, worker] = [found(day.completed), found(day.worker)];
     // The day was closed early: "today" is now the next business day, for the summary as for the ledger.
     const summary = await eventually(
-      () => term.json(['report', 'summary']),
-      (s: Json) => s.businessDay === day.closed.dayInProgress,
+      () => term.json<Schema<'AnalyticsSummary'>>(['report', 'summary']),
+      (s) => s.businessDay === dayInProgress,
     );
     expect(summary).toMatchObject({ feesCents: 0, rewardsCents: 0, payoutsCents: 0 });
     const closedDay = await eventually(
-      () => term.json(['report', 'earnings', '--to', businessDay]),
-      (e: Json) => e.items.at(-1).feesCents === fees && e.items.at(-1).payoutsCents === payoutTotalCents,
+      () => term.json<Reply<'get', '/v1/reports/earnings'>>(['report', 'earnings', '--to', businessDay]),
+      (e) => e.items.at(-1)?.feesCents === fees && e.items.at(-1)?.payoutsCents === payoutTotalCents,
     );
     expect(closedDay.items.at(-1)).toMatchObject({
       businessDay,
@@ -188,19 +205,19 @@ describe('a business day, only through the `ates` binary', () => {
     });
 
     const [chart, audit, payouts, top] = await Promise.all([
-      term.json(['report', 'earnings', '--to', businessDay]),
-      term.json(['report', 'audit', '--date', businessDay, '--all']),
-      term.json(['report', 'payouts', '--date', businessDay]),
-      term.json(['report', 'top-tasks']),
+      term.json<Reply<'get', '/v1/reports/earnings'>>(['report', 'earnings', '--to', businessDay]),
+      term.json<Schema<'AnalyticsAuditLog'>>(['report', 'audit', '--date', businessDay, '--all']),
+      term.json<Reply<'get', '/v1/reports/payouts'>>(['report', 'payouts', '--date', businessDay]),
+      term.json<Reply<'get', '/v1/reports/top-tasks'>>(['report', 'top-tasks']),
     ]);
     expect(chart.items.at(-1)).toMatchObject({ businessDay, managementEarningsCents: earnings });
     expect(chart.managementEarningsCents).toBe(earnings);
 
-    const of = (kind: string) => audit.items.filter((e: Json) => e.kind === kind);
-    expect(of('debit')).toHaveLength(day.tasks.length * (1 + day.reassignments));
-    expect(taken(of('debit'))).toBe(fees);
-    expect(of('credit')).toEqual([
-      expect.objectContaining({ taskId: day.completed.id, employeeId: day.worker.id, amountCents: rewards }),
+    const of = (kind: Schema<'AnalyticsAuditEntry'>['kind']) => audit.items.filter((e) => e.kind === kind);
+    expect(of('fee')).toHaveLength(day.tasks.length * (1 + day.reassignments));
+    expect(taken(of('fee'))).toBe(fees);
+    expect(of('reward')).toEqual([
+      expect.objectContaining({ taskId: completed.id, employeeId: worker.id, amountCents: rewards }),
     ]);
     expect(taken(of('payout'))).toBe(payoutTotalCents);
 
@@ -210,9 +227,9 @@ describe('a business day, only through the `ates` binary', () => {
     expect(top.items).toEqual([
       expect.objectContaining({
         rank: 1,
-        taskId: day.completed.id,
-        rewardCents: day.completed.rewardCents,
-        completedById: day.worker.id,
+        taskId: completed.id,
+        rewardCents: completed.rewardCents,
+        completedById: worker.id,
       }),
     ]);
   });

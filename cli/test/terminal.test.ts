@@ -27,13 +27,12 @@ const atesAs = (as: SignedIn, args: string[]) => ates(args, { env: envOf(as) });
 /** Creates tasks until one lands on `owner`. */
 async function taskFor(owner: SignedIn, title: string): Promise<Task> {
   for (;;) {
-    const { body } = await stack.call<Task>('POST', '/v1/tasks', { as: manager, body: { title } });
+    const { body } = await stack.call('POST', '/v1/tasks', { as: manager, body: { title } });
     if (body.assigneeId === owner.id) return body;
   }
 }
 
-const taskCount = async () =>
-  (await stack.call<{ items: Task[] }>('GET', '/v1/tasks?limit=200', { as: manager })).body.items.length;
+const taskCount = async () => (await stack.call('GET', '/v1/tasks?limit=200', { as: manager })).body.items.length;
 
 beforeAll(async () => {
   config = await mkdtemp(join(tmpdir(), 'ates-terminal-'));
@@ -60,7 +59,7 @@ describe('at a terminal', () => {
     completing.type(KEY.enter);
     expect(await completing.exited).toBe(0);
     expect(completing.screen()).toContain('Done: Sweep the nest.');
-    const { body: done } = await stack.call<Task>('GET', `/v1/tasks/${first.id}`, { as: ada });
+    const { body: done } = await stack.call('GET', `/v1/tasks/${first.id}`, { as: ada });
     expect(done.status).toBe('done');
 
     const showing = atesInPty(['task', 'show'], { env: envOf(ada) });

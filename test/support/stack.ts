@@ -4,10 +4,71 @@ import { join } from 'node:path';
 import type { Role } from '@ates/db';
 import { createTestDatabase } from '@ates/db/testing';
 import { inject } from 'vitest';
+import type { components, paths } from '../../cli/src/api.d.ts';
 import { type Runtime, startRuntime } from '../../cli/src/server/runtime.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert on them
+// biome-ignore lint/suspicious/noExplicitAny: what a route the API's document does not describe answers, read field by field
 type Json = any;
+
+/** A documented path as a test writes it: `/v1/tasks/{id}` is `/v1/tasks/${string}`. */
+type Written<Template> = Template extends `${infer Head}{${string}}${infer Tail}`
+  ? `${Head}${string}${Written<Tail>}`
+  : Template;
+
+/** Every documented path `path` fits, with or without a query string. */
+type Fitting<Path extends string> = {
+  [Key in keyof paths]: Path extends Written<Key> | `${Written<Key>}?${string}` ? Key : never;
+}[keyof paths];
+
+/** Of the paths that fit, the narrowest: `/v1/tasks/reassign` rather than `/v1/tasks/{id}`. */
+type Narrowest<Key, All = Key> = Key extends unknown
+  ? true extends (
+      All extends unknown
+        ? All extends Key
+          ? false
+          : Written<All> extends Written<Key>
+            ? true
+            : false
+        : never
+    )
+    ? never
+    : Key
+  : never;
+
+/** What a success of `method path` answers, as the API's document says; `Json` where it says nothing. */
+type Answered<M extends string, Path extends string> = [Narrowest<Fitting<Path>>] extends [never]
+  ? Json
+  : string extends M
+    ? Json
+    : Success<Operation<Narrowest<Fitting<Path>>, Lowercase<M>>>;
+
+type Operation<Key, M> = Key extends keyof paths ? (M extends keyof paths[Key] ? paths[Key][M] : never) : never;
+
+type Success<Op> = Op extends { responses: infer Responses }
+  ? {
+      [Status in keyof Responses]: Status extends 200 | 201 | 202
+        ? Responses[Status] extends { content: { 'application/json': infer Body } }
+          ? Body
+          : never
+        : Status extends 204
+          ? undefined
+          : never;
+    }[keyof Responses]
+  : Json;
+
+/** The fields of the problem a refusal answers instead of a success; a 400 lists what failed validation. */
+type Problem = Partial<
+  Pick<components['schemas']['Problem'], 'type' | 'title' | 'status' | 'detail'> & {
+    issues: { path: string; message: string }[];
+  }
+>;
+
+/** A success's body, with the fields of a problem it does not have itself beside them, to read on a refusal. */
+type OrProblem<Body> = 0 extends 1 & Body
+  ? Body
+  : [Body] extends [undefined]
+    ? Problem | undefined
+    : Body & Omit<Problem, keyof Body>;
 
 export interface SignedIn {
   id: string;
@@ -22,12 +83,16 @@ export interface TestStack {
   apiUrl: string;
   home: string;
   admin: SignedIn;
-  /** Calls the real HTTP API; returns the status and the parsed body. */
-  call<T = Json>(
-    method: string,
-    path: string,
+  /**
+   * Calls the real HTTP API; returns the status and the parsed body, typed by the API's document:
+   * what a success of `method path` answers, with the fields of a problem (a refusal) beside it.
+   * The request body is anything, so that tests can send what the API must refuse.
+   */
+  call<M extends string, Path extends string>(
+    method: M,
+    path: Path,
     options?: { as?: Pick<SignedIn, 'headers'>; body?: unknown },
-  ): Promise<{ status: number; body: T; headers: Headers }>;
+  ): Promise<{ status: number; body: OrProblem<Answered<M, Path>>; headers: Headers }>;
   /** Creates an employee through the API (as the first admin) and signs them in. */
   signUp(role: Role, fullName?: string): Promise<SignedIn>;
   signIn(email: string, password: string): Promise<SignedIn>;

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import type { Account } from '../../src/accounting/schemas.ts';
-import type { Task } from '../../src/tasks/schemas.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert on them
-type Json = any;
 
 let stack: TestStack;
 let accountant: SignedIn;
@@ -13,7 +9,7 @@ let workers: SignedIn[];
 /** Every employee account, as GET /v1/accounts/{id} answers it one by one. */
 let expected: Account[];
 
-const list = (query: string, as: SignedIn = accountant) => stack.call<Json>('GET', `/v1/accounts?${query}`, { as });
+const list = (query: string, as: SignedIn = accountant) => stack.call('GET', `/v1/accounts?${query}`, { as });
 
 /** Every page of a listing, followed through its cursors. */
 async function allPages(query: string): Promise<Account[]> {
@@ -42,14 +38,14 @@ beforeAll(async () => {
   await stack.settle();
   const people = new Map([accountant, ...workers].map((p) => [p.id, p]));
   for (let i = 0; i < 12; i++) {
-    const { body: task } = await stack.call<Task>('POST', '/v1/tasks', { as: manager, body: { title: `Job ${i}` } });
+    const { body: task } = await stack.call('POST', '/v1/tasks', { as: manager, body: { title: `Job ${i}` } });
     if (i % 3 === 0) await stack.call('POST', `/v1/tasks/${task.id}/complete`, { as: people.get(task.assigneeId) });
   }
   await stack.settle();
-  const { body: everyone } = await stack.call<Json>('GET', '/v1/employees?limit=200', { as: stack.admin });
+  const { body: everyone } = await stack.call('GET', '/v1/employees?limit=200', { as: stack.admin });
   expected = [];
   for (const employee of everyone.items) {
-    const { status, body } = await stack.call<Account>('GET', `/v1/accounts/${employee.id}`, { as: stack.admin });
+    const { status, body } = await stack.call('GET', `/v1/accounts/${employee.id}`, { as: stack.admin });
     if (status === 200) expected.push(body);
   }
   expect(expected.some((a) => a.balanceCents < 0)).toBe(true);

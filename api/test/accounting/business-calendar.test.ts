@@ -2,8 +2,6 @@ import { businessTimeZone } from '@ates/db';
 import { addDays, calendarDay } from '@ates/db/accounting/business-day';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
-import type { Account, AuditLog, BusinessDay, ClosedDay, PayoutList } from '../../src/accounting/schemas.ts';
-import type { Summary } from '../../src/analytics/reports.ts';
 import type { Task } from '../../src/tasks/schemas.ts';
 
 let stack: TestStack;
@@ -13,13 +11,12 @@ let workers: SignedIn[];
 let today: string;
 let tomorrow: string;
 
-const get = <T>(path: string, as: SignedIn) => stack.call<T>('GET', path, { as });
-const close = (body: unknown = {}) =>
-  stack.call<ClosedDay>('POST', '/v1/business-days/close', { as: accountant, body });
+const get = <Path extends string>(path: Path, as: SignedIn) => stack.call('GET', path, { as });
+const close = (body: unknown = {}) => stack.call('POST', '/v1/business-days/close', { as: accountant, body });
 
 /** Creates a task as the manager and has its assignee finish it: a fee and a larger reward for someone. */
 async function earnSomething(): Promise<Task> {
-  const { body: task } = await stack.call<Task>('POST', '/v1/tasks', { as: manager, body: { title: 'Count seeds' } });
+  const { body: task } = await stack.call('POST', '/v1/tasks', { as: manager, body: { title: 'Count seeds' } });
   const assignee = [accountant, ...workers].find((e) => e.id === task.assigneeId);
   if (!assignee) throw new Error(`task ${task.id} went to someone this test did not hire`);
   expect((await stack.call('POST', `/v1/tasks/${task.id}/complete`, { as: assignee })).status).toBe(200);
@@ -54,15 +51,15 @@ describe('closing the business day on demand', () => {
     expect(closes.map((c) => c.body.dayInProgress)).toEqual([tomorrow, tomorrow, tomorrow]);
     for (const again of racing) expect(again.body).toEqual({ ...first.body, alreadyClosed: true });
 
-    const payouts = await get<PayoutList>(`/v1/payouts?date=${today}`, accountant);
+    const payouts = await get(`/v1/payouts?date=${today}`, accountant);
     expect(first.body.payoutCount).toBe(1);
     expect(payouts.body.items).toHaveLength(1);
-    expect((await get<BusinessDay>(`/v1/business-days/${today}`, accountant)).body).toMatchObject({
+    expect((await get(`/v1/business-days/${today}`, accountant)).body).toMatchObject({
       status: 'closed',
       payoutCount: 1,
       dayInProgress: tomorrow,
     });
-    expect((await get<BusinessDay>(`/v1/business-days/${tomorrow}`, accountant)).body.status).toBe('open');
+    expect((await get(`/v1/business-days/${tomorrow}`, accountant)).body.status).toBe('open');
   });
 
   it('never closes a day after today, however far the day in progress has moved', async () => {
@@ -72,7 +69,7 @@ describe('closing the business day on demand', () => {
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
       expect(refused.body.detail).toContain(`today is ${today}`);
     }
-    expect((await get<BusinessDay>(`/v1/business-days/${tomorrow}`, accountant)).body).toMatchObject({
+    expect((await get(`/v1/business-days/${tomorrow}`, accountant)).body).toMatchObject({
       status: 'open',
       dayInProgress: tomorrow,
     });
@@ -80,8 +77,8 @@ describe('closing the business day on demand', () => {
 
   it('has the ledger and the summary agree on the day in progress, and both say its date', async () => {
     await stack.settle();
-    const account = await get<Account>('/v1/accounts/me', accountant);
-    const summary = await get<Summary>('/v1/reports/summary', stack.admin);
+    const account = await get('/v1/accounts/me', accountant);
+    const summary = await get('/v1/reports/summary', stack.admin);
     expect(account.body.businessDay).toBe(tomorrow);
     expect(summary.body.businessDay).toBe(tomorrow);
     expect(summary.body).toMatchObject({ feesCents: 0, rewardsCents: 0 });
@@ -91,18 +88,18 @@ describe('closing the business day on demand', () => {
     const task = await earnSomething();
     await stack.settle();
     const assignee = [accountant, ...workers].find((e) => e.id === task.assigneeId) as SignedIn;
-    const entries = (await get<AuditLog>(`/v1/accounts/me/audit?date=${tomorrow}`, assignee)).body.items;
+    const entries = (await get(`/v1/accounts/me/audit?date=${tomorrow}`, assignee)).body.items;
     expect(entries.map((e) => [e.kind, e.amountCents])).toEqual([
       ['fee', -task.assignFeeCents],
       ['reward', task.rewardCents],
     ]);
-    const summary = await get<Summary>('/v1/reports/summary', stack.admin);
+    const summary = await get('/v1/reports/summary', stack.admin);
     expect(summary.body).toMatchObject({
       businessDay: tomorrow,
       feesCents: task.assignFeeCents,
       rewardsCents: task.rewardCents,
     });
     expect((await close()).body).toMatchObject({ businessDay: today, alreadyClosed: true, dayInProgress: tomorrow });
-    expect((await get<PayoutList>(`/v1/payouts?date=${tomorrow}`, accountant)).body.items).toEqual([]);
+    expect((await get(`/v1/payouts?date=${tomorrow}`, accountant)).body.items).toEqual([]);
   });
 });

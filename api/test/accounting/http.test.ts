@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
-import type { Account, AuditLog, BusinessDay, ClosedDay, Earnings, PayoutList } from '../../src/accounting/schemas.ts';
+import type { ClosedDay } from '../../src/accounting/schemas.ts';
 import type { Task } from '../../src/tasks/schemas.ts';
 
 let stack: TestStack;
@@ -15,7 +15,7 @@ const tasks: Task[] = [];
 const done: Task[] = [];
 
 async function create(title: string, description: string): Promise<Task> {
-  const { status, body } = await stack.call<Task>('POST', '/v1/tasks', {
+  const { status, body } = await stack.call('POST', '/v1/tasks', {
     as: manager,
     body: { title, jiraId: `UP-${tasks.length + 1}`, description },
   });
@@ -37,7 +37,7 @@ async function complete(task: Task, as: SignedIn): Promise<void> {
   done.push(task);
 }
 
-const get = <T>(path: string, as?: SignedIn) => stack.call<T>('GET', path, { as });
+const get = <Path extends string>(path: Path, as?: SignedIn) => stack.call('GET', path, { as });
 
 /** Waits for the consumers this file depends on (the whole-stack `settle` also waits for analytics). */
 const settle = () => stack.runtime.bus.settle(['tasks.employees', 'accounting.ledger', 'accounting.payout-mail']);
@@ -72,7 +72,7 @@ afterAll(async () => {
 
 describe('balances and audit logs', () => {
   it("shows each employee's balance as the ledger holds it", async () => {
-    const mine = await get<Account>('/v1/accounts/me', ada);
+    const mine = await get('/v1/accounts/me', ada);
     expect(mine.status).toBe(200);
     expect(mine.body).toMatchObject({
       employeeId: ada.id,
@@ -80,13 +80,13 @@ describe('balances and audit logs', () => {
       email: ada.email,
       balanceCents: expectedBalance(ada.id),
     });
-    const bobs = await get<Account>(`/v1/accounts/${bob.id}`, accountant);
+    const bobs = await get(`/v1/accounts/${bob.id}`, accountant);
     expect(bobs.body.balanceCents).toBe(expectedBalance(bob.id));
     expect(bobs.body.balanceCents).toBeLessThan(0);
   });
 
   it("lists every debit and credit with the task's jira id, title and description", async () => {
-    const { status, body } = await get<AuditLog>('/v1/accounts/me/audit', ada);
+    const { status, body } = await get('/v1/accounts/me/audit', ada);
     expect(status).toBe(200);
     const entries = body.items.filter((e) => e.taskId === adasTask.id);
     expect(entries).toEqual([
@@ -104,19 +104,14 @@ describe('balances and audit logs', () => {
   });
 
   it('pages the audit log and filters it by business day', async () => {
-    const all = (await get<AuditLog>(`/v1/accounts/${ada.id}/audit`, stack.admin)).body.items;
-    const first = await get<AuditLog>(`/v1/accounts/${ada.id}/audit?limit=1`, stack.admin);
+    const all = (await get(`/v1/accounts/${ada.id}/audit`, stack.admin)).body.items;
+    const first = await get(`/v1/accounts/${ada.id}/audit?limit=1`, stack.admin);
     expect(first.body.items).toEqual(all.slice(0, 1));
-    const second = await get<AuditLog>(
-      `/v1/accounts/${ada.id}/audit?limit=1&cursor=${first.body.nextCursor}`,
-      stack.admin,
-    );
+    const second = await get(`/v1/accounts/${ada.id}/audit?limit=1&cursor=${first.body.nextCursor}`, stack.admin);
     expect(second.body.items).toEqual(all.slice(1, 2));
     const today = all[0]?.businessDay ?? '';
-    expect((await get<AuditLog>(`/v1/accounts/${ada.id}/audit?date=${today}`, ada)).body.items).toEqual(all);
-    expect((await get<AuditLog>(`/v1/accounts/${ada.id}/audit?from=2020-01-01&to=2020-01-31`, ada)).body.items).toEqual(
-      [],
-    );
+    expect((await get(`/v1/accounts/${ada.id}/audit?date=${today}`, ada)).body.items).toEqual(all);
+    expect((await get(`/v1/accounts/${ada.id}/audit?from=2020-01-01&to=2020-01-31`, ada)).body.items).toEqual([]);
   });
 
   it('refuses a bad audit query with a 400 problem', async () => {
@@ -135,9 +130,9 @@ describe('balances and audit logs', () => {
 
 describe('the company earnings', () => {
   it('are the fees less the rewards of each business day, every day of the range', async () => {
-    const me = await get<Account>('/v1/accounts/me', accountant);
+    const me = await get('/v1/accounts/me', accountant);
     const today = me.body.businessDay;
-    const { status, body } = await get<Earnings>('/v1/earnings', accountant);
+    const { status, body } = await get('/v1/earnings', accountant);
     expect(status).toBe(200);
     expect(body.items).toHaveLength(7);
     const fees = tasks.reduce((sum, t) => sum + t.assignFeeCents, 0);
@@ -149,7 +144,7 @@ describe('the company earnings', () => {
       earningsCents: fees - rewards,
     });
     expect(body.totalEarningsCents).toBe(fees - rewards);
-    expect((await get<Earnings>(`/v1/earnings?from=${today}&to=${today}`, stack.admin)).body.items).toHaveLength(1);
+    expect((await get(`/v1/earnings?from=${today}&to=${today}`, stack.admin)).body.items).toHaveLength(1);
     expect((await get('/v1/earnings?from=2020-01-01&to=2026-01-01', stack.admin)).status).toBe(400);
   });
 });
@@ -159,7 +154,7 @@ let closed: ClosedDay;
 
 describe('closing the business day', () => {
   it('refuses a day that has not begun, a bad date and unknown fields, writing nothing', async () => {
-    const today = (await get<Account>('/v1/accounts/me', accountant)).body.businessDay;
+    const today = (await get('/v1/accounts/me', accountant)).body.businessDay;
     const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const future = await stack.call('POST', '/v1/business-days/close', { as: accountant, body: { date: tomorrow } });
     expect(future.status).toBe(409);
@@ -167,27 +162,27 @@ describe('closing the business day', () => {
     for (const body of [{ date: '24.11.2026' }, { date: today, dryRun: true }]) {
       expect((await stack.call('POST', '/v1/business-days/close', { as: accountant, body })).status).toBe(400);
     }
-    expect((await get<BusinessDay>(`/v1/business-days/${today}`, accountant)).body.status).toBe('open');
+    expect((await get(`/v1/business-days/${today}`, accountant)).body.status).toBe('open');
   });
 
   it('pays out positive balances at once, carries negative ones, and mails the payouts', async () => {
-    const adaBefore = (await get<Account>('/v1/accounts/me', ada)).body.balanceCents;
-    const bobBefore = (await get<Account>('/v1/accounts/me', bob)).body.balanceCents;
-    const response = await stack.call<ClosedDay>('POST', '/v1/business-days/close', { as: accountant });
+    const adaBefore = (await get('/v1/accounts/me', ada)).body.balanceCents;
+    const bobBefore = (await get('/v1/accounts/me', bob)).body.balanceCents;
+    const response = await stack.call('POST', '/v1/business-days/close', { as: accountant });
     expect(response.status).toBe(200);
     closed = response.body;
     expect(closed).toMatchObject({ alreadyClosed: false, closedBy: accountant.id, payoutCount: 1 });
     expect(closed.payoutTotalCents).toBe(adaBefore);
-    expect((await get<Account>('/v1/accounts/me', ada)).body.balanceCents).toBe(0);
-    expect((await get<Account>('/v1/accounts/me', bob)).body.balanceCents).toBe(bobBefore);
+    expect((await get('/v1/accounts/me', ada)).body.balanceCents).toBe(0);
+    expect((await get('/v1/accounts/me', bob)).body.balanceCents).toBe(bobBefore);
 
-    const payout = (await get<AuditLog>(`/v1/accounts/me/audit?date=${closed.businessDay}`, ada)).body.items.at(-1);
+    const payout = (await get(`/v1/accounts/me/audit?date=${closed.businessDay}`, ada)).body.items.at(-1);
     expect(payout).toMatchObject({ kind: 'payout', amountCents: -adaBefore, taskId: null, title: null });
 
     await settle();
-    const day = await get<BusinessDay>(`/v1/business-days/${closed.businessDay}`, accountant);
+    const day = await get(`/v1/business-days/${closed.businessDay}`, accountant);
     expect(day.body).toMatchObject({ status: 'closed', payoutCount: 1, payoutTotalCents: adaBefore, mailsSent: 1 });
-    const list = await get<PayoutList>(`/v1/payouts?date=${closed.businessDay}`, accountant);
+    const list = await get(`/v1/payouts?date=${closed.businessDay}`, accountant);
     expect(list.body.items).toEqual([
       expect.objectContaining({
         employeeId: ada.id,
@@ -204,22 +199,22 @@ describe('closing the business day', () => {
   });
 
   it('pays nothing twice when the day is closed again', async () => {
-    const again = await stack.call<ClosedDay>('POST', '/v1/business-days/close', {
+    const again = await stack.call('POST', '/v1/business-days/close', {
       as: stack.admin,
       body: { date: closed.businessDay },
     });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ...closed, alreadyClosed: true });
-    expect((await get<PayoutList>(`/v1/payouts?date=${closed.businessDay}`, stack.admin)).body.items).toHaveLength(1);
+    expect((await get(`/v1/payouts?date=${closed.businessDay}`, stack.admin)).body.items).toHaveLength(1);
   });
 
   it('leaves later work to the next business day', async () => {
     await complete(bobsTask, bob);
     await settle();
-    const bobs = (await get<AuditLog>('/v1/accounts/me/audit', bob)).body.items.at(-1);
+    const bobs = (await get('/v1/accounts/me/audit', bob)).body.items.at(-1);
     expect(bobs).toMatchObject({ kind: 'reward', taskId: bobsTask.id });
     expect(bobs?.businessDay).not.toBe(closed.businessDay);
-    expect((await get<BusinessDay>(`/v1/business-days/${bobs?.businessDay}`, accountant)).body.status).toBe('open');
+    expect((await get(`/v1/business-days/${bobs?.businessDay}`, accountant)).body.status).toBe('open');
   });
 });
 
@@ -252,10 +247,8 @@ describe('who may see and do what', () => {
 
   it('shows a worker only their own payout', async () => {
     const day = closed.businessDay;
-    expect((await get<PayoutList>(`/v1/payouts?date=${day}`, ada)).body.items.map((p) => p.employeeId)).toEqual([
-      ada.id,
-    ]);
-    expect((await get<PayoutList>(`/v1/payouts?date=${day}`, bob)).body.items).toEqual([]);
+    expect((await get(`/v1/payouts?date=${day}`, ada)).body.items.map((p) => p.employeeId)).toEqual([ada.id]);
+    expect((await get(`/v1/payouts?date=${day}`, bob)).body.items).toEqual([]);
   });
 
   it('lets only admins and accountants close a day', async () => {
@@ -269,7 +262,7 @@ describe('who may see and do what', () => {
 
 describe('the OpenAPI document', () => {
   it('describes every accounting route', async () => {
-    const { body } = await get<{ paths: Record<string, unknown> }>('/openapi.json');
+    const { body } = await get('/openapi.json');
     for (const path of [
       '/v1/accounts/{employeeId}',
       '/v1/accounts/{employeeId}/audit',

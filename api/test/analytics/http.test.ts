@@ -135,7 +135,7 @@ describe.each(ENGINES)('analytics over HTTP on %s', (engine) => {
         const as = creators[i % creators.length] as SignedIn;
         const body =
           i % 4 === 0 ? { title: `[UP-${i + 1}] - Legacy ${i}` } : { title: `Task ${i}`, description: `About ${i}` };
-        const created = await stack.call<Task>('POST', '/v1/tasks', { as, body });
+        const created = await stack.call('POST', '/v1/tasks', { as, body });
         expect(created.status).toBe(201);
         open.push(created.body);
       }
@@ -143,7 +143,7 @@ describe.each(ENGINES)('analytics over HTTP on %s', (engine) => {
       expect(reassigned.status).toBe(200);
       for (const task of [...open]) {
         if (random() < 0.5) continue;
-        const { body: now } = await stack.call<Task>('GET', `/v1/tasks/${task.id}`, { as: stack.admin });
+        const { body: now } = await stack.call('GET', `/v1/tasks/${task.id}`, { as: stack.admin });
         const done = await stack.call('POST', `/v1/tasks/${task.id}/complete`, { as: assignable.get(now.assigneeId) });
         expect(done.status).toBe(200);
         open.splice(open.indexOf(task), 1);

@@ -3,8 +3,6 @@ import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
-import type { AuditLog, ClosedDay } from '../../src/accounting/schemas.ts';
-import type { Task } from '../../src/tasks/schemas.ts';
 
 let stack: TestStack;
 let manager: SignedIn;
@@ -27,7 +25,7 @@ async function feesCharged(taskIds: string[]): Promise<Map<string, number>> {
   await stack.settle();
   const fees = new Map(taskIds.map((id) => [id, 0]));
   for (const worker of workers) {
-    const { body } = await stack.call<AuditLog>('GET', `/v1/accounts/${worker.id}/audit?limit=1000`, {
+    const { body } = await stack.call('GET', `/v1/accounts/${worker.id}/audit?limit=1000`, {
       as: stack.admin,
     });
     for (const entry of body.items) {
@@ -107,7 +105,7 @@ describe('a repeated request with the same Idempotency-Key', () => {
   });
 
   it('reassigns once, charging each open task one fee more, however often and however concurrently it is sent', async () => {
-    const open = await stack.call<{ items: Task[] }>('GET', '/v1/tasks?status=open&limit=200', { as: manager });
+    const open = await stack.call('GET', '/v1/tasks?status=open&limit=200', { as: manager });
     const ids = open.body.items.map((t) => t.id);
     const before = await feesCharged(ids);
 
@@ -127,7 +125,7 @@ describe('a repeated request with the same Idempotency-Key', () => {
   });
 
   it('reassigns once when the first send and its retries all race', async () => {
-    const open = await stack.call<{ items: Task[] }>('GET', '/v1/tasks?status=open&limit=200', { as: manager });
+    const open = await stack.call('GET', '/v1/tasks?status=open&limit=200', { as: manager });
     const ids = open.body.items.map((t) => t.id);
     const before = await feesCharged(ids);
     const key = randomUUID();
@@ -142,7 +140,7 @@ describe('a repeated request with the same Idempotency-Key', () => {
 
   it('closes the day once and replays the close', async () => {
     const key = randomUUID();
-    const close = () => stack.call<ClosedDay>('POST', '/v1/business-days/close', { as: withKey(stack.admin, key) });
+    const close = () => stack.call('POST', '/v1/business-days/close', { as: withKey(stack.admin, key) });
     const first = await close();
     const again = await close();
     expect(first.status).toBe(200);

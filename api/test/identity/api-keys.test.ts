@@ -22,7 +22,7 @@ describe('API keys', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'jira-sync', enabled: true, expiresAt: null, lastUsedAt: null });
     expect(created.body.key).toMatch(/^ates_\w{64}$/);
-    expect(created.body.key.startsWith(created.body.start)).toBe(true);
+    expect(created.body.key.startsWith(String(created.body.start))).toBe(true);
     const key = withKey(created.body.key);
 
     const me = await stack.call('GET', '/v1/me', { as: key });
@@ -71,7 +71,7 @@ describe('API keys', () => {
       ],
       nextCursor: null,
     });
-    const days = (Date.parse(list.body.items[0].expiresAt) - Date.parse(created.body.createdAt)) / 86_400_000;
+    const days = (Date.parse(String(list.body.items[0]?.expiresAt)) - Date.parse(created.body.createdAt)) / 86_400_000;
     expect(Math.round(days)).toBe(30);
     const stored = await stack.runtime.conn.db.execute<{ key: string }>(
       sql`select key from identity.apikey where id = ${created.body.id}`,

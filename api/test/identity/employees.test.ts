@@ -68,7 +68,7 @@ describe('creating an employee', () => {
     const response = await stack.call('POST', '/v1/employees', { as: stack.admin, body });
     expect(response.status).toBe(201);
     expect(response.body.generatedPassword).toMatch(/^[\w-]{20,}$/);
-    await stack.signIn(body.email, response.body.generatedPassword);
+    await stack.signIn(body.email, String(response.body.generatedPassword));
     const shown = await stack.call('GET', `/v1/employees/${response.body.id}`, { as: stack.admin });
     expect(shown.body).not.toHaveProperty('generatedPassword');
   });

@@ -16,7 +16,7 @@ let outsider: SignedIn;
 /** A task `by` creates that lands on `on`: created again until the random draw picks them. */
 async function taskBy(by: SignedIn, on: SignedIn, body: Record<string, unknown> = { title: 'Preen the feathers' }) {
   for (;;) {
-    const { status, body: task } = await stack.call<Task>('POST', '/v1/tasks', { as: by, body });
+    const { status, body: task } = await stack.call('POST', '/v1/tasks', { as: by, body });
     expect(status).toBe(201);
     if (task.assigneeId === on.id) return task;
   }
@@ -30,7 +30,7 @@ async function tasksEvents(taskId: string) {
 }
 
 const edit = (as: SignedIn | undefined, id: string, body: unknown) =>
-  stack.call<Json>('PATCH', `/v1/tasks/${id}`, { as, body });
+  stack.call('PATCH', `/v1/tasks/${id}`, { as, body });
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -63,7 +63,7 @@ describe('PATCH /v1/tasks/:id', () => {
     expect(byOutsider.body.detail).toBe(`No task ${task.id} that you can see.`);
     expect((await edit(undefined, task.id, { title: 'Anyone' })).status).toBe(401);
 
-    const { body: now } = await stack.call<Task>('GET', `/v1/tasks/${task.id}`, { as: manager });
+    const { body: now } = await stack.call('GET', `/v1/tasks/${task.id}`, { as: manager });
     expect(now).toMatchObject({ title: 'By the creator', jiraId: 'UP-7', description: 'By the admin' });
   });
 
@@ -95,7 +95,7 @@ describe('PATCH /v1/tasks/:id', () => {
     expect((await edit(manager, randomUUID(), { title: 'Nobody' })).status).toBe(404);
 
     expect(await tasksEvents(task.id)).toEqual(before);
-    const { body: now } = await stack.call<Task>('GET', `/v1/tasks/${task.id}`, { as: manager });
+    const { body: now } = await stack.call('GET', `/v1/tasks/${task.id}`, { as: manager });
     expect(now).toMatchObject({ title: 'Untouched', description: 'As it was', jiraId: null });
   });
 
@@ -143,11 +143,11 @@ describe('PATCH /v1/tasks/:id', () => {
     });
 
     await stack.settle();
-    const audit = await stack.call<Json>('GET', `/v1/accounts/${assignee.id}/audit`, { as: stack.admin });
+    const audit = await stack.call('GET', `/v1/accounts/${assignee.id}/audit`, { as: stack.admin });
     const fee = audit.body.items.find((entry: Json) => entry.taskId === task.id);
     expect(fee).toMatchObject({ kind: 'fee', jiraId: 'UP-9', title: 'After the edit', description: 'New words' });
 
-    const report = await stack.call<Json>('GET', `/v1/reports/audit?date=${fee.businessDay}&limit=1000`, {
+    const report = await stack.call('GET', `/v1/reports/audit?date=${fee?.businessDay}&limit=1000`, {
       as: stack.admin,
     });
     expect(report.status).toBe(200);
@@ -160,14 +160,14 @@ describe('PATCH /v1/tasks/:id', () => {
 describe('GET /v1/tasks filters', () => {
   it('finds tasks by jira id, by text in the title or description ignoring case, and by assignee email', async () => {
     const create = async (body: Record<string, unknown>) =>
-      (await stack.call<Task>('POST', '/v1/tasks', { as: manager, body })).body;
+      (await stack.call('POST', '/v1/tasks', { as: manager, body })).body;
     const jira = await create({ title: 'Sharpen the claws', jiraId: 'UP-314' });
     const inTitle = await create({ title: 'Feed the ZEBRA finch' });
     const inDescription = await create({ title: 'Clean up', description: 'mind the zebra stripes' });
     const percent = await create({ title: 'Raise 100% of the seed budget' });
     await create({ title: 'Nothing to find here', jiraId: 'UP-315' });
     const list = async (as: SignedIn, query: string) => {
-      const response = await stack.call<Json>('GET', `/v1/tasks?${query}`, { as });
+      const response = await stack.call('GET', `/v1/tasks?${query}`, { as });
       expect(response.status, query).toBe(200);
       return response.body.items.map((t: Task) => t.id);
     };
@@ -194,12 +194,12 @@ describe('GET /v1/tasks filters', () => {
   });
 
   it('refuses another’s email to a worker, and bad filters with a 400', async () => {
-    const other = await stack.call<Json>('GET', `/v1/tasks?assignee=${encodeURIComponent(creator.email)}`, {
+    const other = await stack.call('GET', `/v1/tasks?assignee=${encodeURIComponent(creator.email)}`, {
       as: assignee,
     });
     expect(other.status).toBe(403);
     for (const query of ['jiraId=up-1', 'search=', 'search=a%00b', 'assignee=a%00b', 'search=x&colour=blue']) {
-      const response = await stack.call<Json>('GET', `/v1/tasks?${query}`, { as: manager });
+      const response = await stack.call('GET', `/v1/tasks?${query}`, { as: manager });
       expect(response.status, query).toBe(400);
       expect(response.body.detail, query).toEqual(expect.any(String));
     }

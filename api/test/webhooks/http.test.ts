@@ -74,7 +74,7 @@ describe('who may manage webhooks', () => {
       [1, false],
       [2, true],
     ]);
-    expect(taskCreated[1].schema.required).toContain('jira_id');
+    expect(taskCreated[1]?.schema.required).toContain('jira_id');
     expect(body.envelope.required).toEqual([
       'event_id',
       'event_name',

@@ -1,27 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { atesHome, logger, type Role } from '@ates/db';
+import { atesHome, logger } from '@ates/db';
 import { Flags } from '@oclif/core';
 import {
-  type AuditEntry,
-  type AuditReport,
   describeAuditReport,
   describePayoutsReport,
   describeSummary,
   describeTopTasks,
-  type EarningsReport,
   earningsChart,
-  type PayoutsReport,
-  type Summary,
-  type TopTasksReport,
 } from '../analytics.ts';
 import { AtesCommand, EXIT } from '../base-command.ts';
-import { type AccountList, type ClosedDay, describeClose, type Payout, type PayoutList } from '../billing.ts';
-import type { Employee } from '../identity.ts';
+import { describeClose } from '../billing.ts';
+import type { Answer, Api, Body, Reply, Schema } from '../client.ts';
+import type { Role } from '../identity.ts';
 import { count, money, payoutTable, progressBar, table, whileWaiting } from '../render.ts';
 import { startRuntime } from '../server/runtime.ts';
-import type { Task, TaskPage } from '../tasks.ts';
+import type { Task } from '../tasks.ts';
 
 interface DemoEmployee {
   id: string;
@@ -36,21 +31,21 @@ interface Session extends DemoEmployee {
 }
 
 interface Reports {
-  summary: Summary;
-  earnings: EarningsReport;
-  audit: AuditReport;
-  payouts: PayoutsReport;
-  topTasks: TopTasksReport;
+  summary: Schema<'AnalyticsSummary'>;
+  earnings: Reply<'get', '/v1/reports/earnings'>;
+  audit: Schema<'AnalyticsAuditLog'>;
+  payouts: Reply<'get', '/v1/reports/payouts'>;
+  topTasks: Reply<'get', '/v1/reports/top-tasks'>;
 }
 
 interface DemoResult {
   home: string;
   businessDay: string;
   /** The close, then the same close asked again the same day: already closed, nothing paid twice. */
-  closes: [ClosedDay, ClosedDay];
+  closes: [Schema<'ClosedDay'>, Schema<'ClosedDay'>];
   employees: DemoEmployee[];
   /** The close's payouts, each with where its email went. */
-  payouts: Payout[];
+  payouts: Schema<'Payout'>[];
   counts: {
     employees: number;
     tasks: number;
@@ -167,33 +162,32 @@ export default class Demo extends AtesCommand {
     const [manager, accountant] = staff as [Session, Session];
     const workers = staff.filter((employee) => employee.role === 'worker');
     const tasks = await this.each(`Creating ${TASKS.length} tasks as the manager`, TASKS, (task) =>
-      this.call<Task>(manager, 'POST', '/v1/tasks', task),
+      this.as(manager, (api) => api.POST('/v1/tasks', { body: task })),
     );
     const reassigned = await this.step('Reassigning every open task as the manager', () =>
-      this.call<{ movedTasks: number }>(manager, 'POST', '/v1/tasks/reassign'),
+      this.as(manager, (api) => api.POST('/v1/tasks/reassign')),
     );
     const chores = (await Promise.all(workers.map((worker) => this.choresOf(worker)))).flat();
     await this.each(`Workers completing ${chores.length} of their tasks`, chores, ({ worker, task }) =>
-      this.call<Task>(worker, 'POST', `/v1/tasks/${task.id}/complete`),
+      this.as(worker, (api) => api.POST('/v1/tasks/{id}/complete', { params: { path: { id: task.id } } })),
     );
     await this.step('Waiting for the ledger to post every fee and reward', settle);
     const bonus = await this.step('Adding chores done at once until someone has earned money', () =>
       this.untilSomeoneEarns(manager, accountant, staff, settle),
     );
     const summary = await this.step("Reading the day's summary as the admin, before it closes", () =>
-      this.call<Summary>(admin, 'GET', '/v1/reports/summary'),
+      this.as(admin, (api) => api.GET('/v1/reports/summary')),
     );
-    const closed = await this.step('Closing the business day as the accountant', () =>
-      this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
-    );
-    const again = await this.step('Closing it again, as a double-click would', () =>
-      this.call<ClosedDay>(accountant, 'POST', '/v1/business-days/close', {}),
-    );
+    const close = () => this.as(accountant, (api) => api.POST('/v1/business-days/close', { body: {} }));
+    const closed = await this.step('Closing the business day as the accountant', close);
+    const again = await this.step('Closing it again, as a double-click would', close);
     await this.step('Waiting for the payouts to reach the analytics and the mail', settle);
     const reports = await this.step('Reading every report as the admin', () =>
       this.reports(admin, closed.businessDay, summary),
     );
-    const payouts = await this.call<PayoutList>(accountant, 'GET', `/v1/payouts?date=${closed.businessDay}&limit=1000`);
+    const payouts = await this.as(accountant, (api) =>
+      api.GET('/v1/payouts', { params: { query: { date: closed.businessDay, limit: 1000 } } }),
+    );
     return {
       businessDay: closed.businessDay,
       closes: [closed, again],
@@ -213,18 +207,19 @@ export default class Demo extends AtesCommand {
 
   /** Creates an employee (the API makes their password) and signs them in. */
   private async hire(admin: Session, hire: Hire): Promise<Session> {
-    const created = await this.call<Employee & { generatedPassword: string }>(admin, 'POST', '/v1/employees', hire);
+    const created = await this.as(admin, (api) => api.POST('/v1/employees', { body: hire }));
+    if (!created.generatedPassword) this.error(`The API made no password for ${hire.email}.`, { exit: EXIT.failure });
     return this.signIn({ ...hire, password: created.generatedPassword });
   }
 
   private async signIn(employee: Omit<DemoEmployee, 'id'>): Promise<Session> {
-    const { header } = await this.exchange('POST', '/api/auth/sign-in/email', {
-      body: { email: employee.email, password: employee.password },
-      token: null,
-    });
-    const token = header('set-auth-token');
+    const { response } = await this.exchange(
+      (api) => api.POST('/api/auth/sign-in/email', { body: { email: employee.email, password: employee.password } }),
+      { token: null },
+    );
+    const token = response.headers.get('set-auth-token');
     if (!token) this.error(`The API signed ${employee.email} in but sent no token.`, { exit: EXIT.failure });
-    const { body: me } = await this.exchange<Employee>('GET', '/v1/me', { token });
+    const me = await this.as({ token }, (api) => api.GET('/v1/me'));
     return { ...employee, id: me.id, token };
   }
 
@@ -244,12 +239,18 @@ export default class Demo extends AtesCommand {
     const round = staff.filter((employee) => employee.role === 'worker' || employee.role === 'accountant').length;
     let added = 0;
     for (let rounds = 0; rounds < MAX_BONUS_ROUNDS; rounds++) {
-      const earning = await this.call<AccountList>(accountant, 'GET', '/v1/accounts?balance=positive&limit=1');
+      const earning = await this.as(accountant, (api) =>
+        api.GET('/v1/accounts', { params: { query: { balance: 'positive', limit: 1 } } }),
+      );
       if (earning.totals.count > 0) return added;
       for (let i = 0; i < round; i++) {
         added++;
-        const task = await this.call<Task>(manager, 'POST', '/v1/tasks', { title: `Bonus chore ${added}` });
-        await this.call<Task>(byId.get(task.assigneeId) as Session, 'POST', `/v1/tasks/${task.id}/complete`);
+        const task = await this.as(manager, (api) =>
+          api.POST('/v1/tasks', { body: { title: `Bonus chore ${added}` } }),
+        );
+        await this.as(byId.get(task.assigneeId) as Session, (api) =>
+          api.POST('/v1/tasks/{id}/complete', { params: { path: { id: task.id } } }),
+        );
       }
       await settle();
     }
@@ -258,36 +259,38 @@ export default class Demo extends AtesCommand {
 
   /** A worker completes every open task of theirs but the newest. */
   private async choresOf(worker: Session): Promise<{ worker: Session; task: Task }[]> {
-    const { items } = await this.call<TaskPage>(worker, 'GET', '/v1/tasks?assignee=me&status=open&limit=200');
+    const { items } = await this.as(worker, (api) =>
+      api.GET('/v1/tasks', { params: { query: { assignee: 'me', status: 'open', limit: 200 } } }),
+    );
     return items.slice(1).map((task) => ({ worker, task }));
   }
 
   /** The reports of the closed day; the summary is read before the close, while the day is in progress. */
-  private async reports(admin: Session, day: string, summary: Summary): Promise<Reports> {
-    const get = <T>(path: string) => this.call<T>(admin, 'GET', `/v1/reports/${path}`);
+  private async reports(admin: Session, day: string, summary: Schema<'AnalyticsSummary'>): Promise<Reports> {
     const [earnings, audit, payouts, topTasks] = await Promise.all([
-      get<EarningsReport>(`earnings?to=${day}`),
+      this.as(admin, (api) => api.GET('/v1/reports/earnings', { params: { query: { to: day } } })),
       this.auditOf(admin, day),
-      get<PayoutsReport>(`payouts?date=${day}`),
-      get<TopTasksReport>(`top-tasks?date=${day}`),
+      this.as(admin, (api) => api.GET('/v1/reports/payouts', { params: { query: { date: day } } })),
+      this.as(admin, (api) => api.GET('/v1/reports/top-tasks', { params: { query: { date: day } } })),
     ]);
     return { summary, earnings, audit, payouts, topTasks };
   }
 
-  private async auditOf(admin: Session, day: string): Promise<AuditReport> {
-    const query = new URLSearchParams({ date: day, limit: '1000' });
-    const items: AuditEntry[] = [];
-    let page: AuditReport;
+  private async auditOf(admin: Session, day: string): Promise<Schema<'AnalyticsAuditLog'>> {
+    const query: { date: string; limit: number; cursor?: string } = { date: day, limit: 1000 };
+    const items: Schema<'AnalyticsAuditEntry'>[] = [];
+    let page: Schema<'AnalyticsAuditLog'>;
     do {
-      page = await this.call<AuditReport>(admin, 'GET', `/v1/reports/audit?${query}`);
+      page = await this.as(admin, (api) => api.GET('/v1/reports/audit', { params: { query } }));
       items.push(...page.items);
-      if (page.nextCursor) query.set('cursor', page.nextCursor);
+      if (page.nextCursor) query.cursor = page.nextCursor;
     } while (page.nextCursor);
     return { businessDay: page.businessDay, items, nextCursor: null };
   }
 
-  private async call<T>(as: Session, method: string, path: string, body?: unknown): Promise<T> {
-    return (await this.exchange<T>(method, path, { body, token: as.token })).body;
+  /** Calls the API as one of the demo's employees. */
+  private async as<A extends Answer>(who: Pick<Session, 'token'>, request: (api: Api) => Promise<A>): Promise<Body<A>> {
+    return (await this.exchange(request, { token: who.token })).body;
   }
 
   private show(home: string, { closes, employees, counts, reports, payouts, businessDay }: DemoDay, ms: number): void {
@@ -351,7 +354,7 @@ export default class Demo extends AtesCommand {
 }
 
 /** The outbox folder when every mail is an .eml file in it, else the SMTP server the mailer named. */
-function mailsWentTo(home: string, payouts: Payout[]): string {
+function mailsWentTo(home: string, payouts: Schema<'Payout'>[]): string {
   const outbox = join(home, 'outbox');
   const locations = payouts.map((payout) => payout.mail?.location ?? 'not yet sent');
   return locations.every((location) => location.startsWith(outbox))

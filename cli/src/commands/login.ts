@@ -5,10 +5,6 @@ import { checkEmail, type Employee } from '../identity.ts';
 import { newPasswordFlag, PasswordCommand } from '../passwords.ts';
 import { describeEmployee } from '../render.ts';
 
-interface SignedIn {
-  user: { mustChangePassword?: boolean };
-}
-
 export default class Login extends PasswordCommand {
   static override summary = 'Sign in to aTES and keep the session for the next commands';
   static override description = `Asks for your email and password, or takes them from --email / --password (or
@@ -37,14 +33,14 @@ ATES_NEW_PASSWORD).`;
     const secret =
       flags.password ??
       (await ask('password', async () => (await prompts()).password({ message: 'Password', mask: '*' })));
-    const { header, body } = await this.exchange<SignedIn>('POST', '/api/auth/sign-in/email', {
-      body: { email, password: secret },
-      token: null,
-    });
-    let token = header('set-auth-token');
+    const { body, response } = await this.exchange(
+      (api) => api.POST('/api/auth/sign-in/email', { body: { email, password: secret } }),
+      { token: null },
+    );
+    let token = response.headers.get('set-auth-token');
     if (!token) this.error(`The API at ${apiUrl} signed you in but sent no token.`, { exit: EXIT.failure });
     if (body.user.mustChangePassword) token = await this.replaceOneTimePassword(apiUrl, email, secret, token, flags);
-    const { body: employee } = await this.exchange<Employee>('GET', '/v1/me', { token });
+    const { body: employee } = await this.exchange((api) => api.GET('/v1/me'), { token });
     await saveCredentials({ apiUrl, token, email: employee.email });
     this.log(`Logged in to ${apiUrl} as ${describeEmployee(employee)}.`);
     this.log(`Session kept in ${credentialsPath()}.`);

@@ -1,5 +1,4 @@
 import { AtesCommand } from '../base-command.ts';
-import type { Status } from '../bus.ts';
 import { count, table, time } from '../render.ts';
 
 export default class StatusCommand extends AtesCommand {
@@ -9,9 +8,9 @@ each consumer's queue, retries, lag and dead letters, the batches not yet queued
 business day and the newest analytics rebuild: the figures /metrics exports for Prometheus.`;
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json'];
 
-  async run(): Promise<Status> {
+  async run() {
     await this.parse(StatusCommand);
-    const status = await this.request<Status>('GET', '/v1/status');
+    const status = await this.call((api) => api.GET('/v1/status'));
     this.log(
       table(
         ['Process', 'Roles', 'Host', 'Pid', 'API', 'Last seen (UTC)'],

@@ -7,7 +7,7 @@ export default class Whoami extends AtesCommand {
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --json'];
 
   async run(): Promise<Employee> {
-    const employee = await this.request<Employee>('GET', '/v1/me');
+    const employee = await this.call((api) => api.GET('/v1/me'));
     this.log(`${describeEmployee(employee)} at ${await this.apiUrl()}`);
     return employee;
   }

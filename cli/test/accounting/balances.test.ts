@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { EXIT } from '../../src/base-command.ts';
-import type { AccountList } from '../../src/billing.ts';
-import type { Task } from '../../src/tasks.ts';
+import type { Schema } from '../../src/client.ts';
 import { STACK_TRACE, type Terminal, terminal } from '../identity/support.ts';
 
 let stack: TestStack;
@@ -21,7 +20,7 @@ beforeAll(async () => {
   await stack.settle();
   const people = new Map([accountant, ...workers].map((p) => [p.id, p]));
   for (let i = 0; i < 6; i++) {
-    const { body: task } = await stack.call<Task>('POST', '/v1/tasks', { as: manager, body: { title: `Job ${i}` } });
+    const { body: task } = await stack.call('POST', '/v1/tasks', { as: manager, body: { title: `Job ${i}` } });
     if (i % 2 === 0) await stack.call('POST', `/v1/tasks/${task.id}/complete`, { as: people.get(task.assigneeId) });
   }
   await stack.settle();
@@ -36,10 +35,10 @@ vi.setConfig({ testTimeout: 300_000 });
 
 describe('ates billing balances', () => {
   it('shows what GET /v1/accounts answers, as a table with totals and as JSON', async () => {
-    const { body: api } = await stack.call<AccountList>('GET', '/v1/accounts?balance=negative&sort=balance', {
+    const { body: api } = await stack.call('GET', '/v1/accounts?balance=negative&sort=balance', {
       as: accountant,
     });
-    const json = await term.json<AccountList>(
+    const json = await term.json<Schema<'AccountList'>>(
       ['billing', 'balances', '--negative', '--sort', 'balance'],
       tokenOf(accountant),
     );
@@ -48,7 +47,7 @@ describe('ates billing balances', () => {
 
     const shown = await term.run(['billing', 'balances', '--sort', 'balance', '--order', 'desc'], tokenOf(stack.admin));
     expect(shown.code, shown.stderr).toBe(0);
-    const { body: all } = await stack.call<AccountList>('GET', '/v1/accounts', { as: accountant });
+    const { body: all } = await stack.call('GET', '/v1/accounts', { as: accountant });
     for (const account of all.items) expect(shown.stdout).toContain(account.fullName as string);
     expect(shown.stdout).toContain(`${all.totals.count} accounts:`);
   });

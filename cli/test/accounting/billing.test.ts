@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
+import type { Task } from '../../src/tasks.ts';
 import { STACK_TRACE, type Terminal, terminal } from '../identity/support.ts';
 
 let stack: TestStack;
@@ -10,7 +11,7 @@ let ada: SignedIn;
 let bob: SignedIn;
 let books: Terminal;
 let adas: Terminal;
-let task: { id: string; jiraId: string; title: string; assignFeeCents: number; rewardCents: number };
+let task: Task;
 /** Rewards of every task ada completed. */
 let rewarded = 0;
 

@@ -118,7 +118,7 @@ describe('ates report', () => {
     expect(await admin.json(['report', 'payouts'])).toEqual(latest);
     const shown = await admin.run(['report', 'payouts', '--date', closedDay]);
     expect(shown.code, shown.stderr).toBe(0);
-    for (const payout of expected.items) expect(shown.stdout).toContain(payout.employeeName);
+    for (const payout of expected.items) expect(shown.stdout).toContain(payout.fullName);
   });
 
   it('tells a manager that reports are for admins, with the forbidden exit code', async () => {

@@ -16,7 +16,7 @@ const tokenOf = (as: SignedIn) => ({ ATES_TOKEN: as.headers.authorization?.slice
 /** A task `by` creates that lands on `on`. */
 async function taskBy(by: SignedIn, on: SignedIn, body: Record<string, unknown>): Promise<Task> {
   for (;;) {
-    const { body: task } = await stack.call<Task>('POST', '/v1/tasks', { as: by, body });
+    const { body: task } = await stack.call('POST', '/v1/tasks', { as: by, body });
     if (task.assigneeId === on.id) return task;
   }
 }
@@ -51,7 +51,7 @@ describe('ates task edit', () => {
     expect(cleared.code, cleared.stderr).toBe(0);
     expect(cleared.stdout).toContain('UP-42 Fix the beak (open)');
     expect(cleared.stdout).not.toContain('Old words');
-    const { body } = await stack.call<Task>('GET', `/v1/tasks/${task.id}`, { as: manager });
+    const { body } = await stack.call('GET', `/v1/tasks/${task.id}`, { as: manager });
     expect(body).toMatchObject({ title: 'Fix the beak', jiraId: 'UP-42', description: null });
   });
 
@@ -72,7 +72,7 @@ describe('ates task edit', () => {
       expect(result.message, args.join(' ')).toContain(message);
       expect(result.stderr).not.toMatch(STACK_TRACE);
     }
-    const { body } = await stack.call<Task>('GET', `/v1/tasks/${task.id}`, { as: manager });
+    const { body } = await stack.call('GET', `/v1/tasks/${task.id}`, { as: manager });
     expect(body.title).toBe('Keep me');
   });
 });
@@ -80,7 +80,7 @@ describe('ates task edit', () => {
 describe('ates task list filters', () => {
   it('finds tasks by jira id, by text and by assignee email', async () => {
     const create = async (body: Record<string, unknown>) =>
-      (await stack.call<Task>('POST', '/v1/tasks', { as: manager, body })).body;
+      (await stack.call('POST', '/v1/tasks', { as: manager, body })).body;
     const jira = await create({ title: 'Sharpen the claws', jiraId: 'UP-777' });
     const text = await create({ title: 'Untangle', description: 'The KNOTTED perch rope' });
     const owner = [creator, assignee, outsider].find((p) => p.id === text.assigneeId) as SignedIn;

@@ -23,7 +23,7 @@ function atesAs(as: SignedIn, args: string[]) {
 
 async function createdFor(owner: SignedIn): Promise<Task> {
   for (;;) {
-    const { body } = await stack.call<Task>('POST', '/v1/tasks', { as: manager, body: { title: 'Preen' } });
+    const { body } = await stack.call('POST', '/v1/tasks', { as: manager, body: { title: 'Preen' } });
     if (body.assigneeId === owner.id) return body;
   }
 }

@@ -126,8 +126,8 @@ describe('webhook delivery', () => {
       return first?.status === 'delivered' ? first : undefined;
     });
     expect(delivery).toMatchObject({ eventId: eventId?.event_id, eventName: 'Task.Created', nextAttemptAt: null });
-    expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 200]);
-    expect(delivery.attempts[0].answer).toBe('failing with 500');
+    expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
+    expect(delivery.attempts[0]?.answer).toBe('failing with 500');
     expect(flaky.requests).toHaveLength(2);
     expect(flaky.verified(endpoint.secret).get(eventId?.event_id ?? '')).toMatchObject({ data: { task_id: task } });
     const failed = await stack.call('GET', `/v1/webhooks/${endpoint.id}/deliveries?failed=true`, { as: stack.admin });
@@ -185,7 +185,7 @@ describe('webhook delivery', () => {
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(endpoint.secret);
-    const overlap = Date.parse(rotated.body.previousSecretExpiresAt) - Date.now();
+    const overlap = Date.parse(String(rotated.body.previousSecretExpiresAt)) - Date.now();
     expect(overlap).toBeGreaterThan(23.9 * 3_600_000);
     expect(overlap).toBeLessThanOrEqual(24 * 3_600_000);
     await createTasks(1);

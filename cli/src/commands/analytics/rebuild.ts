@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core';
-import type { Rebuild } from '../../analytics.ts';
 import { AtesCommand, confirmOrStop, EXIT } from '../../base-command.ts';
 import { count, printable, progressBar } from '../../render.ts';
 
@@ -18,18 +17,19 @@ pass --yes.`;
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
-  async run(): Promise<Rebuild> {
+  async run() {
     const { flags } = await this.parse(AnalyticsRebuild);
     await confirmOrStop(
       'Empty the analytics store and rebuild it from the event log? Reports are incomplete meanwhile.',
       { yes: flags.yes, action: 'rebuild' },
     );
-    let rebuild = await this.request<Rebuild>('POST', '/v1/analytics/rebuild');
+    let rebuild = await this.call((api) => api.POST('/v1/analytics/rebuild'));
     const bar = await progressBar('Replaying events');
     try {
       while (rebuild.state === 'running') {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-        rebuild = await this.request<Rebuild>('GET', `/v1/analytics/rebuild/${rebuild.id}`);
+        const { id } = rebuild;
+        rebuild = await this.call((api) => api.GET('/v1/analytics/rebuild/{id}', { params: { path: { id } } }));
         bar.update(rebuild.done, rebuild.total);
       }
     } finally {

@@ -1,4 +1,3 @@
-import type { Verification } from '../../analytics.ts';
 import { AtesCommand, EXIT } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
 import { money, table, whileWaiting } from '../../render.ts';
@@ -18,14 +17,12 @@ last seven business days up to the ledger's day in progress; at most 366 days.`;
     to: dayFlag("last business day [default: the ledger's day in progress]"),
   };
 
-  async run(): Promise<Verification> {
+  async run() {
     const { flags } = await this.parse(AnalyticsVerify);
-    const query = new URLSearchParams();
-    if (flags.from) query.set('from', flags.from);
-    if (flags.to) query.set('to', flags.to);
+    const query = { from: flags.from, to: flags.to };
     const result = await whileWaiting(
       'Comparing with the ledger',
-      this.request<Verification>('GET', `/v1/analytics/verify?${query}`),
+      this.call((api) => api.GET('/v1/analytics/verify', { params: { query } })),
     );
     if (result.agrees) {
       this.log(

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask, prompts } from '../../base-command.ts';
-import type { ApiKey } from '../../identity.ts';
 import { printable } from '../../render.ts';
 
 export default class ApikeyCreate extends AtesCommand {
@@ -20,16 +19,15 @@ export default class ApikeyCreate extends AtesCommand {
     }),
   };
 
-  async run(): Promise<ApiKey & { key: string }> {
+  async run() {
     const { flags } = await this.parse(ApikeyCreate);
     const name =
       flags.name ??
       (await ask('name', async () => (await prompts()).input({ message: 'What is the key for?', required: true })));
     const days = flags['expires-in-days'];
-    const created = await this.request<ApiKey & { key: string }>('POST', '/v1/api-keys', {
-      name,
-      ...(days === undefined ? {} : { expiresInDays: days }),
-    });
+    const created = await this.call((api) =>
+      api.POST('/v1/api-keys', { body: { name, ...(days === undefined ? {} : { expiresInDays: days }) } }),
+    );
     this.log(
       `Created the API key "${printable(created.name ?? '')}" (id ${created.id}). Copy it now; it is not shown again:`,
     );

@@ -1,13 +1,12 @@
 import { AtesCommand } from '../../base-command.ts';
-import type { ApiKey } from '../../identity.ts';
 import { shortIds, table, time } from '../../render.ts';
 
 export default class ApikeyList extends AtesCommand {
   static override summary = 'List your API keys';
   static override examples = ['<%= config.bin %> apikey list', '<%= config.bin %> apikey list --json'];
 
-  async run(): Promise<{ items: ApiKey[]; nextCursor: null }> {
-    const result = await this.request<{ items: ApiKey[]; nextCursor: null }>('GET', '/v1/api-keys');
+  async run() {
+    const result = await this.call((api) => api.GET('/v1/api-keys'));
     if (result.items.length === 0) {
       this.log('You have no API keys. Create one with `ates apikey create --name <what-for>`.');
       return result;

@@ -10,8 +10,8 @@ export default class ApikeyRevoke extends AtesCommand {
 
   async run(): Promise<{ id: string; revoked: true }> {
     const { args } = await this.parse(ApikeyRevoke);
-    const id = await this.resolveId(args.id, { noun: 'API key', path: '/v1/api-keys' });
-    await this.request<undefined>('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`);
+    const id = await this.resolveId(args.id, { noun: 'API key', list: (api) => api.GET('/v1/api-keys') });
+    await this.call((api) => api.DELETE('/v1/api-keys/{id}', { params: { path: { id } } }));
     this.log(`Revoked the API key ${id}.`);
     return { id, revoked: true };
   }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
-import { type AuditEntry, type AuditLog, dayFlag, employeeFlag } from '../../billing.ts';
+import { dayFlag, employeeFlag } from '../../billing.ts';
+import type { Schema } from '../../client.ts';
 import { EMPLOYEES } from '../../identity.ts';
 import { auditTable, money, whileWaiting } from '../../render.ts';
 
@@ -23,21 +24,21 @@ export default class BillingAudit extends AtesCommand {
     all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
   };
 
-  async run(): Promise<AuditLog> {
+  async run(): Promise<Schema<'AuditLog'>> {
     const { flags } = await this.parse(BillingAudit);
-    const query = new URLSearchParams({ limit: String(flags.limit) });
-    for (const name of ['date', 'from', 'to', 'cursor'] as const) {
-      const value = flags[name];
-      if (value) query.set(name, value);
-    }
-    const path = `/v1/accounts/${encodeURIComponent(await this.resolveId(flags.employee, EMPLOYEES))}/audit`;
-    const items: AuditEntry[] = [];
+    const { limit, date, from, to, cursor } = flags;
+    const query = { limit, date, from, to, cursor: cursor || undefined };
+    const path = { employeeId: await this.resolveId(flags.employee, EMPLOYEES) };
+    const items: Schema<'AuditEntry'>[] = [];
     let nextCursor: string | null;
     do {
-      const page = await whileWaiting('Reading the audit log', this.request<AuditLog>('GET', `${path}?${query}`));
+      const page = await whileWaiting(
+        'Reading the audit log',
+        this.call((api) => api.GET('/v1/accounts/{employeeId}/audit', { params: { path, query } })),
+      );
       items.push(...page.items);
       nextCursor = page.nextCursor;
-      if (nextCursor) query.set('cursor', nextCursor);
+      if (nextCursor) query.cursor = nextCursor;
     } while (flags.all && nextCursor);
     if (items.length === 0) this.log('No debits, credits or payouts in that period.');
     else {

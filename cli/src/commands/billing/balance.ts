@@ -1,5 +1,5 @@
 import { AtesCommand } from '../../base-command.ts';
-import { type Account, employeeFlag } from '../../billing.ts';
+import { employeeFlag } from '../../billing.ts';
 import { EMPLOYEES } from '../../identity.ts';
 import { money, printable } from '../../render.ts';
 
@@ -14,10 +14,12 @@ export default class BillingBalance extends AtesCommand {
   ];
   static override flags = { employee: employeeFlag };
 
-  async run(): Promise<Account> {
+  async run() {
     const { flags } = await this.parse(BillingBalance);
-    const employee = await this.resolveId(flags.employee, EMPLOYEES);
-    const account = await this.request<Account>('GET', `/v1/accounts/${encodeURIComponent(employee)}`);
+    const employeeId = await this.resolveId(flags.employee, EMPLOYEES);
+    const account = await this.call((api) =>
+      api.GET('/v1/accounts/{employeeId}', { params: { path: { employeeId } } }),
+    );
     const who = printable(account.fullName ? `${account.fullName} <${account.email}>` : account.employeeId);
     const standing =
       account.balanceCents > 0

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
+import type { paths } from '../../api.d.ts';
 import { AtesCommand } from '../../base-command.ts';
-import type { Account, AccountList } from '../../billing.ts';
+import type { Schema } from '../../client.ts';
 import { count, money, table, whileWaiting } from '../../render.ts';
 
 export default class BillingBalances extends AtesCommand {
@@ -23,12 +24,10 @@ export default class BillingBalances extends AtesCommand {
     all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
   };
 
-  async run(): Promise<AccountList> {
+  async run(): Promise<Schema<'AccountList'>> {
     const { flags } = await this.parse(BillingBalances);
-    const query = new URLSearchParams({ sort: flags.sort, order: flags.order, limit: String(flags.limit) });
-    if (flags.negative) query.set('balance', 'negative');
-    if (flags.positive) query.set('balance', 'positive');
-    if (flags.cursor) query.set('cursor', flags.cursor);
+    const balance = flags.negative ? ('negative' as const) : flags.positive ? ('positive' as const) : undefined;
+    const query = { sort: flags.sort, order: flags.order, limit: flags.limit, balance, cursor: flags.cursor };
     const list = await whileWaiting('Reading the balances', this.pages(query, flags.all));
     this.log(list.items.length === 0 ? 'No accounts match.' : balanceTable(list.items));
     const { totals } = list;
@@ -40,21 +39,24 @@ export default class BillingBalances extends AtesCommand {
     return list;
   }
 
-  private async pages(query: URLSearchParams, all: boolean): Promise<AccountList> {
-    const first = await this.request<AccountList>('GET', `/v1/accounts?${query}`);
+  private async pages(query: AccountsQuery, all: boolean): Promise<Schema<'AccountList'>> {
+    const page = () => this.call((api) => api.GET('/v1/accounts', { params: { query } }));
+    const first = await page();
     const items = [...first.items];
     let { nextCursor } = first;
     while (all && nextCursor) {
-      query.set('cursor', nextCursor);
-      const page = await this.request<AccountList>('GET', `/v1/accounts?${query}`);
-      items.push(...page.items);
-      nextCursor = page.nextCursor;
+      query.cursor = nextCursor;
+      const next = await page();
+      items.push(...next.items);
+      nextCursor = next.nextCursor;
     }
     return { items, nextCursor, totals: first.totals };
   }
 }
 
-function balanceTable(accounts: Account[]): string {
+type AccountsQuery = NonNullable<paths['/v1/accounts']['get']['parameters']['query']>;
+
+function balanceTable(accounts: Schema<'Account'>[]): string {
   const rows = accounts.map((a) => [a.fullName ?? a.employeeId, a.email ?? '', money(a.balanceCents)]);
   return table(['Employee', 'Email', 'Balance'], rows, { alignRight: [2] });
 }

@@ -1,22 +1,12 @@
 import { dirname } from 'node:path';
 import { Flags } from '@oclif/core';
 import { confirmOrStop } from '../../base-command.ts';
-import {
-  BillingCommand,
-  type BusinessDay,
-  type ClosedDay,
-  dayFlag,
-  describeClose,
-  type Payout,
-} from '../../billing.ts';
+import { BillingCommand, dayFlag, describeClose } from '../../billing.ts';
+import type { Schema } from '../../client.ts';
 import { money, payoutTable, printable, whileWaiting } from '../../render.ts';
 
 /** How long to wait for the workers to send the payout emails before saying they are queued. */
 const MAIL_WAIT_MS = 15_000;
-
-interface CloseDayResult extends ClosedDay {
-  payouts: Payout[];
-}
 
 export default class BillingCloseDay extends BillingCommand {
   static override summary = 'Close a business day: pay out every positive balance (admins, accountants)';
@@ -32,13 +22,13 @@ export default class BillingCloseDay extends BillingCommand {
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
-  async run(): Promise<CloseDayResult> {
+  async run() {
     const { flags } = await this.parse(BillingCloseDay);
     const day = flags.date ? `business day ${flags.date}` : 'the business day in progress';
     await confirmOrStop(`Close ${day} and pay out every positive balance?`, { yes: flags.yes, action: 'close a day' });
     const closed = await whileWaiting(
       'Closing the business day',
-      this.request<ClosedDay>('POST', '/v1/business-days/close', flags.date ? { date: flags.date } : {}),
+      this.call((api) => api.POST('/v1/business-days/close', { body: flags.date ? { date: flags.date } : {} })),
     );
     this.log(describeClose(closed));
     await whileWaiting('Waiting for the payout emails', this.mailsSent(closed));
@@ -50,10 +40,11 @@ export default class BillingCloseDay extends BillingCommand {
   }
 
   /** The workers send the emails; give them a moment so the table can say where each went. */
-  private async mailsSent(closed: ClosedDay): Promise<void> {
+  private async mailsSent(closed: Schema<'ClosedDay'>): Promise<void> {
     const deadline = Date.now() + MAIL_WAIT_MS;
     while (Date.now() < deadline) {
-      const day = await this.request<BusinessDay>('GET', `/v1/business-days/${closed.businessDay}`);
+      const path = { date: closed.businessDay };
+      const day = await this.call((api) => api.GET('/v1/business-days/{date}', { params: { path } }));
       if (day.mailsSent >= day.payoutCount) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -66,7 +57,7 @@ function mailPlace(location: string): string {
 }
 
 /** Where the payout emails went: the SMTP server, or the folder of .eml files. */
-function mailSummary(payouts: Payout[]): string {
+function mailSummary(payouts: Schema<'Payout'>[]): string {
   const queued = payouts.filter((p) => !p.mail).length;
   const places = new Set(payouts.flatMap((p) => (p.mail ? [mailPlace(p.mail.location)] : [])));
   const sent = places.size > 0 ? `Payout emails went to ${printable([...places].join(', '))}.` : '';

@@ -1,5 +1,5 @@
 import { AtesCommand } from '../../base-command.ts';
-import { dayFlag, type Earnings } from '../../billing.ts';
+import { dayFlag } from '../../billing.ts';
 import { earningsTable, money } from '../../render.ts';
 
 export default class BillingEarnings extends AtesCommand {
@@ -16,12 +16,10 @@ export default class BillingEarnings extends AtesCommand {
     to: dayFlag('last business day [default: the day in progress]'),
   };
 
-  async run(): Promise<Earnings> {
+  async run() {
     const { flags } = await this.parse(BillingEarnings);
-    const query = new URLSearchParams();
-    if (flags.from) query.set('from', flags.from);
-    if (flags.to) query.set('to', flags.to);
-    const earnings = await this.request<Earnings>('GET', `/v1/earnings?${query}`);
+    const query = { from: flags.from, to: flags.to };
+    const earnings = await this.call((api) => api.GET('/v1/earnings', { params: { query } }));
     this.log(earningsTable(earnings.items));
     this.log(`Total earnings: ${money(earnings.totalEarningsCents)}`);
     return earnings;

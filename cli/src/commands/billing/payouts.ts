@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BillingCommand, dayFlag, type PayoutList } from '../../billing.ts';
+import { BillingCommand, dayFlag } from '../../billing.ts';
 import { money, payoutTable, whileWaiting } from '../../render.ts';
 
 export default class BillingPayouts extends BillingCommand {
@@ -15,7 +15,7 @@ export default class BillingPayouts extends BillingCommand {
     limit: Flags.integer({ description: 'payouts per request', min: 1, max: 1000, default: 1000 }),
   };
 
-  async run(): Promise<PayoutList> {
+  async run() {
     const { flags } = await this.parse(BillingPayouts);
     const payouts = await whileWaiting('Reading the payouts', this.allPayouts(flags.date, flags.limit));
     if (payouts.businessDay === null) this.log('No business day has been closed yet.');

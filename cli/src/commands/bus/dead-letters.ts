@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
-import type { DeadLetterItem } from '../../bus.ts';
+import type { Schema } from '../../client.ts';
 import { shortIds, table, time } from '../../render.ts';
 
 export default class BusDeadLetters extends AtesCommand {
@@ -15,20 +15,15 @@ export default class BusDeadLetters extends AtesCommand {
     consumer: Flags.string({ description: 'only this consumer, e.g. accounting.ledger' }),
   };
 
-  async run(): Promise<{ items: DeadLetterItem[] }> {
+  async run(): Promise<{ items: Schema<'DeadLetter'>[] }> {
     const { flags } = await this.parse(BusDeadLetters);
-    const items: DeadLetterItem[] = [];
-    let cursor: string | null = null;
+    const items: Schema<'DeadLetter'>[] = [];
+    let cursor: string | undefined;
     do {
-      const query = new URLSearchParams({ limit: '1000' });
-      if (flags.consumer) query.set('consumer', flags.consumer);
-      if (cursor) query.set('cursor', cursor);
-      const page: { items: DeadLetterItem[]; nextCursor: string | null } = await this.request(
-        'GET',
-        `/v1/dead-letters?${query}`,
-      );
+      const query = { limit: 1000, consumer: flags.consumer, cursor };
+      const page = await this.call((api) => api.GET('/v1/dead-letters', { params: { query } }));
       items.push(...page.items);
-      cursor = page.nextCursor;
+      cursor = page.nextCursor ?? undefined;
     } while (cursor);
     if (items.length === 0) {
       this.log('No dead letters: every delivery was applied.');

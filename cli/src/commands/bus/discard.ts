@@ -18,17 +18,18 @@ Asks first at a terminal; elsewhere pass --yes.`;
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
-  async run(): Promise<{ discarded: number }> {
+  async run() {
     const { flags } = await this.parse(BusDiscard);
     const which = flags.id ? `${flags.id.length} dead letter(s)` : 'every dead letter';
     await confirmOrStop(`Drop ${which} of ${flags.consumer} for good?`, {
       yes: flags.yes,
       action: 'discard dead letters',
     });
-    const result = await this.request<{ discarded: number }>('POST', '/v1/dead-letters/discard', {
-      consumer: flags.consumer,
-      ...(flags.id ? { ids: flags.id } : {}),
-    });
+    const result = await this.call((api) =>
+      api.POST('/v1/dead-letters/discard', {
+        body: { consumer: flags.consumer, ...(flags.id ? { ids: flags.id } : {}) },
+      }),
+    );
     this.log(
       `Discarded ${result.discarded} dead ${result.discarded === 1 ? 'letter' : 'letters'} of ${flags.consumer}.`,
     );

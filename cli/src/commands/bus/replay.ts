@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand, confirmOrStop, EXIT } from '../../base-command.ts';
-import type { Replay, Status } from '../../bus.ts';
+import type { Schema } from '../../client.ts';
 import { count, progressBar } from '../../render.ts';
 
 const POLL_MS = 250;
@@ -21,7 +21,7 @@ only what it missed is applied. Asks first at a terminal; elsewhere pass --yes.`
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
-  async run(): Promise<Replay & { queued: number }> {
+  async run(): Promise<Schema<'Replay'> & { queued: number }> {
     const { flags } = await this.parse(BusReplay);
     if (flags.from !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(flags.from)) {
       this.error(`--from must be an ISO 8601 time such as 2026-11-24T00:00:00Z, not ${flags.from}.`, {
@@ -33,10 +33,9 @@ only what it missed is applied. Asks first at a terminal; elsewhere pass --yes.`
       yes: flags.yes,
       action: 'replay',
     });
-    const replay = await this.request<Replay>('POST', '/v1/bus/replays', {
-      consumer: flags.consumer,
-      ...(flags.from ? { from: flags.from } : {}),
-    });
+    const replay = await this.call((api) =>
+      api.POST('/v1/bus/replays', { body: { consumer: flags.consumer, ...(flags.from ? { from: flags.from } : {}) } }),
+    );
     const queued = await this.follow(replay);
     this.log(
       `Replayed ${count(replay.deliveries)} ${replay.deliveries === 1 ? 'delivery' : 'deliveries'} ` +
@@ -47,14 +46,14 @@ only what it missed is applied. Asks first at a terminal; elsewhere pass --yes.`
   }
 
   /** Shows the consumer working through its queue; returns what is left when it empties or stalls. */
-  private async follow(replay: Replay): Promise<number> {
+  private async follow(replay: Schema<'Replay'>): Promise<number> {
     const bar = await progressBar(`Replaying to ${replay.consumer}`);
     let queued = replay.deliveries;
     let stalled = 0;
     try {
       while (queued > 0 && stalled < 40) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-        const status = await this.request<Status>('GET', '/v1/status');
+        const status = await this.call((api) => api.GET('/v1/status'));
         const now = status.bus.consumers.find((c) => c.consumer === replay.consumer)?.queued ?? 0;
         stalled = now < queued ? 0 : stalled + 1;
         queued = now;

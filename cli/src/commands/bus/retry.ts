@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { AtesCommand } from '../../base-command.ts';
+import { AtesCommand, type IdLookup } from '../../base-command.ts';
 
 export default class BusRetry extends AtesCommand {
   static override summary = 'Send dead-lettered deliveries back to their consumer (admin)';
@@ -15,14 +15,16 @@ export default class BusRetry extends AtesCommand {
     }),
   };
 
-  async run(): Promise<{ retried: number }> {
+  async run() {
     const { flags } = await this.parse(BusRetry);
-    const letters = { noun: 'dead letter', path: `/v1/dead-letters?consumer=${encodeURIComponent(flags.consumer)}` };
+    const letters: IdLookup = {
+      noun: 'dead letter',
+      list: (api, page) => api.GET('/v1/dead-letters', { params: { query: { ...page, consumer: flags.consumer } } }),
+    };
     const ids = flags.id && (await Promise.all(flags.id.map((id) => this.resolveId(id, letters))));
-    const result = await this.request<{ retried: number }>('POST', '/v1/dead-letters/retry', {
-      consumer: flags.consumer,
-      ...(ids ? { ids } : {}),
-    });
+    const result = await this.call((api) =>
+      api.POST('/v1/dead-letters/retry', { body: { consumer: flags.consumer, ...(ids ? { ids } : {}) } }),
+    );
     this.log(`${result.retried} ${result.retried === 1 ? 'delivery' : 'deliveries'} sent back to ${flags.consumer}.`);
     return result;
   }

@@ -1,9 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask, prompts } from '../../base-command.ts';
-import { checkEmail, type Employee, ROLES } from '../../identity.ts';
+import { checkEmail, ROLES } from '../../identity.ts';
 import { describeEmployee } from '../../render.ts';
-
-type Created = Employee & { generatedPassword?: string };
 
 export default class EmployeeCreate extends AtesCommand {
   static override summary = 'Create an employee who can sign in (admin)';
@@ -22,7 +20,7 @@ as it is given: the email must look like one and be nobody's yet.`;
     password: Flags.string({ description: `their password (at least 10 characters) [default: generated]` }),
   };
 
-  async run(): Promise<Created> {
+  async run() {
     const { flags } = await this.parse(EmployeeCreate);
     const email =
       flags.email ??
@@ -37,12 +35,9 @@ as it is given: the email must look like one and be nobody's yet.`;
         (await prompts()).select({ message: 'Role', choices: ROLES.map((value) => ({ value })), default: 'worker' }),
       ));
     const chosen = flags.password ?? (process.stdin.isTTY ? await this.askPassword() : '');
-    const created = await this.request<Created>('POST', '/v1/employees', {
-      email,
-      fullName,
-      role,
-      ...(chosen ? { password: chosen } : {}),
-    });
+    const created = await this.call((api) =>
+      api.POST('/v1/employees', { body: { email, fullName, role, ...(chosen ? { password: chosen } : {}) } }),
+    );
     this.log(`Created ${describeEmployee(created)} (id ${created.id}).`);
     if (created.generatedPassword) this.log(`Their password, shown this once: ${created.generatedPassword}`);
     return created;
@@ -52,9 +47,8 @@ as it is given: the email must look like one and be nobody's yet.`;
   private async newEmail(value: string): Promise<true | string> {
     const shape = checkEmail(value);
     if (shape !== true) return shape;
-    const { items } = await this.request<{ items: Employee[] }>(
-      'GET',
-      `/v1/employees?email=${encodeURIComponent(value.trim())}`,
+    const { items } = await this.call((api) =>
+      api.GET('/v1/employees', { params: { query: { email: value.trim() } } }),
     );
     return items.length === 0 || `${value.trim()} already belongs to ${items[0]?.fullName}.`;
   }

@@ -22,7 +22,9 @@ export default class EmployeeDeactivate extends EmployeeCommand {
       yes: flags.yes,
       action: 'deactivate',
     });
-    const employee = await this.request<Employee>('POST', `/v1/employees/${target.id}/deactivate`);
+    const employee = await this.call((api) =>
+      api.POST('/v1/employees/{id}/deactivate', { params: { path: { id: target.id } } }),
+    );
     this.log(`Deactivated ${describeEmployee(employee)}: their sessions ended and their API keys stopped working.`);
     return employee;
   }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
+import type { Schema } from '../../client.ts';
 import { type Employee, ROLES } from '../../identity.ts';
 import { shortIds, table, time } from '../../render.ts';
 
@@ -21,22 +22,21 @@ export default class EmployeeList extends AtesCommand {
     all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
   };
 
-  async run(): Promise<{ items: Employee[]; nextCursor: string | null }> {
+  async run(): Promise<Schema<'EmployeeList'>> {
     const { flags } = await this.parse(EmployeeList);
-    const query = new URLSearchParams({ limit: String(flags.limit) });
-    if (flags.role) query.set('role', flags.role);
-    if (flags.status) query.set('active', String(flags.status === 'active'));
-    if (flags.cursor) query.set('cursor', flags.cursor);
+    const query = {
+      limit: flags.limit,
+      role: flags.role,
+      active: flags.status && (flags.status === 'active' ? ('true' as const) : ('false' as const)),
+      cursor: flags.cursor || undefined,
+    };
     const items: Employee[] = [];
     let nextCursor: string | null;
     do {
-      const page = await this.request<{ items: Employee[]; nextCursor: string | null }>(
-        'GET',
-        `/v1/employees?${query}`,
-      );
+      const page = await this.call((api) => api.GET('/v1/employees', { params: { query } }));
       items.push(...page.items);
       nextCursor = page.nextCursor;
-      if (nextCursor) query.set('cursor', nextCursor);
+      if (nextCursor) query.cursor = nextCursor;
     } while (flags.all && nextCursor);
     if (items.length === 0) this.log('No employees match.');
     else {

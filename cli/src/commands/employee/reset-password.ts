@@ -1,9 +1,7 @@
 import { Flags } from '@oclif/core';
 import { confirmOrStop } from '../../base-command.ts';
-import { type Employee, EmployeeCommand, employeeArg } from '../../identity.ts';
+import { EmployeeCommand, employeeArg } from '../../identity.ts';
 import { describeEmployee } from '../../render.ts';
-
-type Reset = Employee & { oneTimePassword: string };
 
 export default class EmployeeResetPassword extends EmployeeCommand {
   static override summary = 'Give an employee a one-time password they must change at their next sign-in (admin)';
@@ -19,14 +17,16 @@ Asks first at a terminal; elsewhere pass --yes. Needs a signed-in admin, not an 
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
-  async run(): Promise<Reset> {
+  async run() {
     const { args, flags } = await this.parse(EmployeeResetPassword);
     const target = await this.findEmployee(args.employee);
     await confirmOrStop(`Reset the password of ${describeEmployee(target)}? Their sessions end now.`, {
       yes: flags.yes,
       action: 'reset a password',
     });
-    const reset = await this.request<Reset>('POST', `/v1/employees/${target.id}/reset-password`);
+    const reset = await this.call((api) =>
+      api.POST('/v1/employees/{id}/reset-password', { params: { path: { id: target.id } } }),
+    );
     this.log(`Reset the password of ${describeEmployee(reset)}; their sessions have ended.`);
     this.log(`One-time password, shown this once: ${reset.oneTimePassword}`);
     this.log('They must change it when they next sign in (`ates login` asks them to).');

@@ -10,13 +10,15 @@ export default class EmployeeSetRole extends EmployeeCommand {
   ];
   static override args = {
     employee: employeeArg,
-    role: Args.string({ description: 'the new role', options: [...ROLES], required: true }),
+    role: Args.option({ description: 'the new role', options: ROLES })({ required: true }),
   };
 
   async run(): Promise<Employee> {
     const { args } = await this.parse(EmployeeSetRole);
     const { id } = await this.findEmployee(args.employee);
-    const employee = await this.request<Employee>('PATCH', `/v1/employees/${id}`, { role: args.role });
+    const employee = await this.call((api) =>
+      api.PATCH('/v1/employees/{id}', { params: { path: { id } }, body: { role: args.role } }),
+    );
     this.log(`${describeEmployee(employee)} now.`);
     return employee;
   }

@@ -25,7 +25,9 @@ export default class EmployeeUpdate extends EmployeeCommand {
       ...(flags.name === undefined ? {} : { fullName: flags.name }),
       ...(flags.email === undefined ? {} : { email: flags.email }),
     };
-    const employee = await this.request<Employee>('PATCH', `/v1/employees/${id}`, changes);
+    const employee = await this.call((api) =>
+      api.PATCH('/v1/employees/{id}', { params: { path: { id } }, body: changes }),
+    );
     this.log(`Updated: ${describeEmployee(employee)}.`);
     return employee;
   }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
-import { type AuditEntry, type AuditReport, describeAuditReport } from '../../analytics.ts';
+import { describeAuditReport } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
+import type { Schema } from '../../client.ts';
 import { whileWaiting } from '../../render.ts';
 
 export default class ReportAudit extends AtesCommand {
@@ -20,20 +21,18 @@ amounts as the employee's balance moved (a fee or a payout negative). Without --
     all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
   };
 
-  async run(): Promise<AuditReport> {
+  async run(): Promise<Schema<'AnalyticsAuditLog'>> {
     const { flags } = await this.parse(ReportAudit);
-    const query = new URLSearchParams({ limit: String(flags.limit) });
-    if (flags.date) query.set('date', flags.date);
-    if (flags.cursor) query.set('cursor', flags.cursor);
-    const items: AuditEntry[] = [];
-    let page: AuditReport;
+    const query = { limit: flags.limit, date: flags.date, cursor: flags.cursor };
+    const items: Schema<'AnalyticsAuditEntry'>[] = [];
+    let page: Schema<'AnalyticsAuditLog'>;
     do {
       page = await whileWaiting(
         'Reading the audit log',
-        this.request<AuditReport>('GET', `/v1/reports/audit?${query}`),
+        this.call((api) => api.GET('/v1/reports/audit', { params: { query } })),
       );
       items.push(...page.items);
-      if (page.nextCursor) query.set('cursor', page.nextCursor);
+      if (page.nextCursor) query.cursor = page.nextCursor;
     } while (flags.all && page.nextCursor);
     this.log(describeAuditReport({ businessDay: page.businessDay, items }));
     if (page.nextCursor) this.log(`More: add --cursor ${page.nextCursor} (or --all).`);

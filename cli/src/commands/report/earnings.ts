@@ -1,4 +1,4 @@
-import { type EarningsReport, earningsChart } from '../../analytics.ts';
+import { earningsChart } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
 import { whileWaiting } from '../../render.ts';
@@ -18,14 +18,12 @@ Without flags, the last 14 days up to the business day in progress; at most 366 
     to: dayFlag('last business day [default: the one in progress]'),
   };
 
-  async run(): Promise<EarningsReport> {
+  async run() {
     const { flags } = await this.parse(ReportEarnings);
-    const query = new URLSearchParams();
-    if (flags.from) query.set('from', flags.from);
-    if (flags.to) query.set('to', flags.to);
+    const query = { from: flags.from, to: flags.to };
     const report = await whileWaiting(
       'Reading the analytics',
-      this.request<EarningsReport>('GET', `/v1/reports/earnings?${query}`),
+      this.call((api) => api.GET('/v1/reports/earnings', { params: { query } })),
     );
     this.log(earningsChart(report));
     return report;

@@ -1,4 +1,4 @@
-import { describePayoutsReport, type PayoutsReport } from '../../analytics.ts';
+import { describePayoutsReport } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
 import { whileWaiting } from '../../render.ts';
@@ -15,12 +15,11 @@ Without --date: the last business day that paid anyone.`;
     date: dayFlag('the business day [default: the last one with payouts]'),
   };
 
-  async run(): Promise<PayoutsReport> {
+  async run() {
     const { flags } = await this.parse(ReportPayouts);
-    const query = flags.date ? `?date=${flags.date}` : '';
     const report = await whileWaiting(
       'Reading the payouts',
-      this.request<PayoutsReport>('GET', `/v1/reports/payouts${query}`),
+      this.call((api) => api.GET('/v1/reports/payouts', { params: { query: { date: flags.date } } })),
     );
     this.log(describePayoutsReport(report));
     return report;

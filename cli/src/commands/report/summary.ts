@@ -1,4 +1,4 @@
-import { describeSummary, type Summary } from '../../analytics.ts';
+import { describeSummary } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { whileWaiting } from '../../render.ts';
 
@@ -10,8 +10,11 @@ Management earnings are the day's assign fees less its completion rewards; an em
 when their balance, over all time, is below zero.`;
   static override examples = ['<%= config.bin %> report summary', '<%= config.bin %> report summary --json'];
 
-  async run(): Promise<Summary> {
-    const summary = await whileWaiting('Reading the analytics', this.request<Summary>('GET', '/v1/reports/summary'));
+  async run() {
+    const summary = await whileWaiting(
+      'Reading the analytics',
+      this.call((api) => api.GET('/v1/reports/summary')),
+    );
     this.log(describeSummary(summary));
     return summary;
   }

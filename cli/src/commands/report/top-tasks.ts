@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { describeTopTasks, type TopTasksReport } from '../../analytics.ts';
+import { describeTopTasks } from '../../analytics.ts';
 import { AtesCommand } from '../../base-command.ts';
 import { dayFlag } from '../../billing.ts';
 import { whileWaiting } from '../../render.ts';
@@ -27,16 +27,12 @@ Without flags: today.`;
     limit: Flags.integer({ description: 'how many tasks', min: 1, max: 100, default: 10 }),
   };
 
-  async run(): Promise<TopTasksReport> {
+  async run() {
     const { flags } = await this.parse(ReportTopTasks);
-    const query = new URLSearchParams({ limit: String(flags.limit) });
-    for (const name of ['period', 'date', 'from', 'to'] as const) {
-      const value = flags[name];
-      if (value) query.set(name, value);
-    }
+    const { limit, period, date, from, to } = flags;
     const report = await whileWaiting(
       'Ranking the tasks',
-      this.request<TopTasksReport>('GET', `/v1/reports/top-tasks?${query}`),
+      this.call((api) => api.GET('/v1/reports/top-tasks', { params: { query: { limit, period, date, from, to } } })),
     );
     this.log(describeTopTasks(report));
     return report;

@@ -10,10 +10,8 @@ export default class TaskComplete extends TaskCommand {
 
   async run(): Promise<Task> {
     const { args } = await this.parse(TaskComplete);
-    const task = await this.request<Task>(
-      'POST',
-      `/v1/tasks/${encodeURIComponent(await this.taskId(args.id))}/complete`,
-    );
+    const id = await this.taskId(args.id);
+    const task = await this.call((api) => api.POST('/v1/tasks/{id}/complete', { params: { path: { id } } }));
     this.log(`Done: ${taskTitle(task)}. Its reward of ${money(task.rewardCents)} is yours.`);
     return task;
   }

@@ -33,7 +33,7 @@ export default class TaskCreate extends AtesCommand {
     const description =
       flags.description ??
       (interactive ? (await (await prompts()).input({ message: 'Description (optional)' })) || undefined : undefined);
-    const task = await this.request<Task>('POST', '/v1/tasks', { title, jiraId, description });
+    const task = await this.call((api) => api.POST('/v1/tasks', { body: { title, jiraId, description } }));
     this.log(describeTask(task));
     this.log(`Assigned to ${printable(task.assigneeName)}, who paid its fee of ${money(task.assignFeeCents)}.`);
     return task;

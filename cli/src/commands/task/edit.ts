@@ -28,11 +28,12 @@ export default class TaskEdit extends TaskCommand {
       this.error('Nothing to change: give --title, --jira-id or --description.', { exit: EXIT.badInput });
     }
     const id = await this.taskId(args.id);
-    const task = await this.request<Task>('PATCH', `/v1/tasks/${encodeURIComponent(id)}`, {
+    const changes = {
       title,
       jiraId: jiraId === '' ? null : jiraId,
       description: description === '' ? null : description,
-    });
+    };
+    const task = await this.call((api) => api.PATCH('/v1/tasks/{id}', { params: { path: { id } }, body: changes }));
     this.log(describeTask(task));
     return task;
   }

@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
+import type { Schema } from '../../client.ts';
 import { EMPLOYEES } from '../../identity.ts';
 import { taskTable } from '../../render.ts';
-import type { Task, TaskPage } from '../../tasks.ts';
+import type { Task } from '../../tasks.ts';
 
 export default class TaskList extends AtesCommand {
   static override summary = 'List tasks, newest first';
@@ -29,22 +30,24 @@ export default class TaskList extends AtesCommand {
     all: Flags.boolean({ description: 'every page, not just the first', exclusive: ['cursor'] }),
   };
 
-  async run(): Promise<TaskPage> {
+  async run(): Promise<Schema<'TaskList'>> {
     const { flags } = await this.parse(TaskList);
-    const query = new URLSearchParams({ limit: String(flags.limit) });
     const assignee = flags.mine ? 'me' : flags.assignee && (await this.resolveId(flags.assignee, EMPLOYEES));
-    if (assignee) query.set('assignee', assignee);
-    if (flags.status) query.set('status', flags.status);
-    if (flags['jira-id']) query.set('jiraId', flags['jira-id']);
-    if (flags.search !== undefined) query.set('search', flags.search);
-    if (flags.cursor) query.set('cursor', flags.cursor);
+    const query = {
+      limit: flags.limit,
+      assignee: assignee || undefined,
+      status: flags.status,
+      jiraId: flags['jira-id'] || undefined,
+      search: flags.search,
+      cursor: flags.cursor || undefined,
+    };
     const items: Task[] = [];
     let nextCursor: string | null;
     do {
-      const page = await this.request<TaskPage>('GET', `/v1/tasks?${query}`);
+      const page = await this.call((api) => api.GET('/v1/tasks', { params: { query } }));
       items.push(...page.items);
       nextCursor = page.nextCursor;
-      if (nextCursor) query.set('cursor', nextCursor);
+      if (nextCursor) query.cursor = nextCursor;
     } while (flags.all && nextCursor);
     this.log(items.length === 0 ? 'No tasks match.' : taskTable(items));
     if (nextCursor) this.log(`More: add --cursor ${nextCursor} (or --all).`);

@@ -2,11 +2,6 @@ import { Flags } from '@oclif/core';
 import { AtesCommand, confirmOrStop } from '../../base-command.ts';
 import { count, whileWaiting } from '../../render.ts';
 
-interface ReassignResult {
-  movedTasks: number;
-  employees: number;
-}
-
 export default class TaskReassign extends AtesCommand {
   static override summary = 'Give every open task to a random worker or accountant (manager, admin)';
   static override description =
@@ -17,7 +12,7 @@ export default class TaskReassign extends AtesCommand {
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
   };
 
-  async run(): Promise<ReassignResult> {
+  async run() {
     const { flags } = await this.parse(TaskReassign);
     await confirmOrStop('Reassign every open task? Whoever receives one is charged its fee again.', {
       yes: flags.yes,
@@ -25,7 +20,7 @@ export default class TaskReassign extends AtesCommand {
     });
     const result = await whileWaiting(
       'Reassigning the open tasks',
-      this.request<ReassignResult>('POST', '/v1/tasks/reassign'),
+      this.call((api) => api.POST('/v1/tasks/reassign')),
     );
     this.log(
       result.movedTasks === 0

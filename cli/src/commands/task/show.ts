@@ -13,7 +13,8 @@ export default class TaskShow extends TaskCommand {
 
   async run(): Promise<Task> {
     const { args } = await this.parse(TaskShow);
-    const task = await this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(await this.taskId(args.id))}`);
+    const id = await this.taskId(args.id);
+    const task = await this.call((api) => api.GET('/v1/tasks/{id}', { params: { path: { id } } }));
     this.log(describeTask(task));
     return task;
   }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AtesCommand } from '../../base-command.ts';
-import { type Delivery, deliveryTable, endpointArg } from '../../webhooks.ts';
+import { deliveryTable, endpointArg } from '../../webhooks.ts';
 
 export default class WebhookDeliveries extends AtesCommand {
   static override summary = 'Show a webhook endpoint’s deliveries, every attempt and the next try (admin)';
@@ -14,12 +14,15 @@ export default class WebhookDeliveries extends AtesCommand {
     limit: Flags.integer({ description: 'how many deliveries, newest first', default: 20, min: 1, max: 500 }),
   };
 
-  async run(): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+  async run() {
     const { args, flags } = await this.parse(WebhookDeliveries);
-    const query = new URLSearchParams({ limit: String(flags.limit), ...(flags.failed ? { failed: 'true' } : {}) });
-    const page = await this.request<{ items: Delivery[]; nextCursor: string | null }>(
-      'GET',
-      `/v1/webhooks/${encodeURIComponent(args.endpoint)}/deliveries?${query}`,
+    const page = await this.call((api) =>
+      api.GET('/v1/webhooks/{id}/deliveries', {
+        params: {
+          path: { id: args.endpoint },
+          query: { limit: flags.limit, ...(flags.failed ? { failed: 'true' as const } : {}) },
+        },
+      }),
     );
     if (page.items.length === 0) {
       this.log(flags.failed ? 'No failed deliveries.' : 'No deliveries yet.');

@@ -8,7 +8,9 @@ export default class WebhookDisable extends AtesCommand {
 
   async run(): Promise<Endpoint> {
     const { args } = await this.parse(WebhookDisable);
-    const endpoint = await this.request<Endpoint>('POST', `/v1/webhooks/${encodeURIComponent(args.endpoint)}/disable`);
+    const endpoint = await this.call((api) =>
+      api.POST('/v1/webhooks/{id}/disable', { params: { path: { id: args.endpoint } } }),
+    );
     this.log(`Disabled ${endpoint.url} (${endpoint.id}).`);
     return endpoint;
   }

@@ -8,7 +8,9 @@ export default class WebhookEnable extends AtesCommand {
 
   async run(): Promise<Endpoint> {
     const { args } = await this.parse(WebhookEnable);
-    const endpoint = await this.request<Endpoint>('POST', `/v1/webhooks/${encodeURIComponent(args.endpoint)}/enable`);
+    const endpoint = await this.call((api) =>
+      api.POST('/v1/webhooks/{id}/enable', { params: { path: { id: args.endpoint } } }),
+    );
     this.log(`Enabled ${endpoint.url} (${endpoint.id}).`);
     return endpoint;
   }

@@ -14,7 +14,9 @@ export default class WebhookPing extends AtesCommand {
 
   async run(): Promise<Delivery> {
     const { args, flags } = await this.parse(WebhookPing);
-    const queued = await this.request<Delivery>('POST', `/v1/webhooks/${encodeURIComponent(args.endpoint)}/ping`);
+    const queued = await this.call((api) =>
+      api.POST('/v1/webhooks/{id}/ping', { params: { path: { id: args.endpoint } } }),
+    );
     const delivery = await whileWaiting('Waiting for the answer', this.firstAttempt(queued.id, flags.wait * 1000));
     if (delivery.status !== 'delivered') this.error(describeDelivery(delivery), { exit: EXIT.failure });
     this.log(describeDelivery(delivery));
@@ -24,7 +26,7 @@ export default class WebhookPing extends AtesCommand {
   private async firstAttempt(id: string, timeoutMs: number): Promise<Delivery> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const delivery = await this.request<Delivery>('GET', `/v1/webhook-deliveries/${id}`);
+      const delivery = await this.call((api) => api.GET('/v1/webhook-deliveries/{id}', { params: { path: { id } } }));
       if (delivery.attempts.length > 0 || Date.now() > deadline) return delivery;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

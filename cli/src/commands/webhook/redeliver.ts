@@ -8,9 +8,8 @@ export default class WebhookRedeliver extends AtesCommand {
 
   async run(): Promise<Delivery> {
     const { args } = await this.parse(WebhookRedeliver);
-    const delivery = await this.request<Delivery>(
-      'POST',
-      `/v1/webhook-deliveries/${encodeURIComponent(args.delivery)}/redeliver`,
+    const delivery = await this.call((api) =>
+      api.POST('/v1/webhook-deliveries/{id}/redeliver', { params: { path: { id: args.delivery } } }),
     );
     this.log(describeDelivery(delivery));
     return delivery;

@@ -1,7 +1,7 @@
 import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import { AtesCommand, EXIT } from '../../base-command.ts';
-import { type Endpoint, endpointArg } from '../../webhooks.ts';
+import { endpointArg } from '../../webhooks.ts';
 
 export default class WebhookRemove extends AtesCommand {
   static override summary = 'Remove a webhook endpoint with its delivery history (admin)';
@@ -12,8 +12,8 @@ export default class WebhookRemove extends AtesCommand {
 
   async run(): Promise<{ id: string; removed: true }> {
     const { args, flags } = await this.parse(WebhookRemove);
-    const path = `/v1/webhooks/${encodeURIComponent(args.endpoint)}`;
-    const endpoint = await this.request<Endpoint>('GET', path);
+    const params = { path: { id: args.endpoint } };
+    const endpoint = await this.call((api) => api.GET('/v1/webhooks/{id}', { params }));
     if (!flags.yes) {
       if (!process.stdin.isTTY) this.error('Pass --yes to remove when not at a terminal.', { exit: EXIT.badInput });
       const sure = await confirm({
@@ -22,7 +22,7 @@ export default class WebhookRemove extends AtesCommand {
       });
       if (!sure) this.error('Nothing changed.', { exit: EXIT.failure });
     }
-    await this.request<undefined>('DELETE', path);
+    await this.call((api) => api.DELETE('/v1/webhooks/{id}', { params }));
     this.log(`Removed ${endpoint.url} (${endpoint.id}).`);
     return { id: endpoint.id, removed: true };
   }

@@ -16,13 +16,13 @@ export default class WebhookReplay extends AtesCommand {
     from: Flags.string({ description: 'an ISO 8601 time, e.g. 2026-11-24T00:00:00Z', required: true }),
   };
 
-  async run(): Promise<{ queued: number }> {
+  async run() {
     const { args, flags } = await this.parse(WebhookReplay);
     const result = await whileWaiting(
       'Reading the event log',
-      this.request<{ queued: number }>('POST', `/v1/webhooks/${encodeURIComponent(args.endpoint)}/replay`, {
-        from: flags.from,
-      }),
+      this.call((api) =>
+        api.POST('/v1/webhooks/{id}/replay', { params: { path: { id: args.endpoint } }, body: { from: flags.from } }),
+      ),
     );
     this.log(`Queued ${count(result.queued)} event${result.queued === 1 ? '' : 's'} since ${flags.from}.`);
     return result;

@@ -1,6 +1,6 @@
 import { AtesCommand } from '../../base-command.ts';
 import { time } from '../../render.ts';
-import { type Endpoint, endpointArg } from '../../webhooks.ts';
+import { endpointArg } from '../../webhooks.ts';
 
 export default class WebhookRotateSecret extends AtesCommand {
   static override summary =
@@ -10,11 +10,10 @@ export default class WebhookRotateSecret extends AtesCommand {
   static override examples = ['<%= config.bin %> webhook rotate-secret 3f6c1e9a-4b7d-4c2e-9f1a-8d5b6e7c0a12'];
   static override args = { endpoint: endpointArg };
 
-  async run(): Promise<Endpoint & { secret: string }> {
+  async run() {
     const { args } = await this.parse(WebhookRotateSecret);
-    const rotated = await this.request<Endpoint & { secret: string }>(
-      'POST',
-      `/v1/webhooks/${encodeURIComponent(args.endpoint)}/rotate-secret`,
+    const rotated = await this.call((api) =>
+      api.POST('/v1/webhooks/{id}/rotate-secret', { params: { path: { id: args.endpoint } } }),
     );
     this.log(`New signing secret for ${rotated.url} (copy it now; it is not shown again):`);
     this.log(rotated.secret);

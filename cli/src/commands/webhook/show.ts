@@ -8,7 +8,9 @@ export default class WebhookShow extends AtesCommand {
 
   async run(): Promise<Endpoint> {
     const { args } = await this.parse(WebhookShow);
-    const endpoint = await this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(args.endpoint)}`);
+    const endpoint = await this.call((api) =>
+      api.GET('/v1/webhooks/{id}', { params: { path: { id: args.endpoint } } }),
+    );
     this.log(describeEndpoint(endpoint));
     return endpoint;
   }
