@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@ates/db';
-import { closeBusinessDay } from '@ates/db/accounting/close-day';
-import { LEDGER_CONSUMER } from '@ates/db/bus/topology';
+import { closeBusinessDay } from '@ates/db/accounting';
+import { LEDGER_CONSUMER, type NewEvent } from '@ates/db/bus';
+import { ledgerHandler } from '@ates/jobs/accounting';
 import type { Sql } from 'postgres';
-import { ledgerHandler } from '../jobs/src/accounting/ledger.ts';
 import { benchDatabase, count, seconds } from './support.ts';
 
 const EMPLOYEES = 100_000;

@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AnalyticsStore, type Envelope, migrateAnalytics, type NewEvent } from '@ates/db';
-import { openChdbStore } from '@ates/db/analytics/chdb';
-import { projectEvents, rebuildReadSide } from '@ates/db/analytics/projection';
+import { topTasks } from '@ates/api/analytics';
+import {
+  type AnalyticsStore,
+  migrateAnalytics,
+  openChdbStore,
+  projectEvents,
+  rebuildReadSide,
+} from '@ates/db/analytics';
+import type { Envelope, NewEvent } from '@ates/db/bus';
 import type { Sql } from 'postgres';
-import { topTasks } from '../api/src/analytics/reports.ts';
 import { benchDatabase, count, seconds } from './support.ts';
 
 const COMPLETED_TASKS = 10_000_000;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defineConsumer, type Envelope, type NewEvent } from '@ates/db';
+import { defineConsumer, type Envelope, type NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { benchDatabase, count, percentile, seconds } from './support.ts';

@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Runtime, startRuntime } from '@ates/api/runtime';
 import {
   connectPostgres,
-  EventBus,
   type Executor,
   migratePostgres,
   type PostgresConnection,
   startEmbeddedPostgres,
 } from '@ates/db';
+import { EventBus } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
-import { type Runtime, startRuntime } from '../cli/src/server/runtime.ts';
 
 export interface BenchDatabase {
   url: string;

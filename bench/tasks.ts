@@ -2,12 +2,10 @@ import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { CurrentEmployee } from '@ates/api';
+import { createTask, drawPrices, reassignOpenTasks, type TaskDeps, uuidv7 } from '@ates/api/tasks';
 import type { Executor } from '@ates/db';
 import { sql } from 'drizzle-orm';
-import type { CurrentEmployee } from '../api/src/http/env.ts';
-import { createTask, drawPrices } from '../api/src/tasks/create.ts';
-import { reassignOpenTasks } from '../api/src/tasks/reassign.ts';
-import { type TaskDeps, uuidv7 } from '../api/src/tasks/task-rows.ts';
 import { benchDatabase, benchStack, call, count, type Session, seconds, signIn, untilAssignable } from './support.ts';
 
 const OPEN_TASKS = 100_000;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@ates/db';
+import type { NewEvent } from '@ates/db/bus';
 import { until } from '@ates/db/testing';
+import { startWebhookWorkers } from '@ates/jobs/webhooks';
 import { sql } from 'drizzle-orm';
-import { startWebhookWorkers } from '../jobs/src/webhooks/index.ts';
 import { RECEIVER_CA_FILE, startReceiver } from '../test/support/webhook-receiver.ts';
 import { benchDatabase, count, percentile, seconds } from './support.ts';
 

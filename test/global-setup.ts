@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectPostgres, EventBus, migratePostgres, startEmbeddedPostgres } from '@ates/db';
+import { connectPostgres, migratePostgres, startEmbeddedPostgres } from '@ates/db';
+import { EventBus } from '@ates/db/bus';
+import { TEMPLATE_DATABASE, withDatabase } from '@ates/db/testing';
 import type { TestProject } from 'vitest/node';
-import { TEMPLATE_DATABASE, withDatabase } from '../db/src/testing.ts';
 
 /**
  * One real PostgreSQL for the whole run. Every test file gets its own database, cloned from a

@@ -1,5 +1,7 @@
 import type { BlockList } from 'node:net';
-import type { AnalyticsStore, Database, EventBus } from '@ates/db';
+import type { Database } from '@ates/db';
+import type { AnalyticsStore } from '@ates/db/analytics';
+import type { EventBus } from '@ates/db/bus';
 
 /** What the API needs from the process that runs it. */
 export interface ApiDeps {

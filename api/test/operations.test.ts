@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ates } from '../../cli/test/cli.ts';
+import { ates } from '../../test/support/cli.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../test/support/stack.ts';
 
 const TOKEN = 'scrape-token-for-the-test';

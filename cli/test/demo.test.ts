@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ates, atesUntil, type CliResult } from './cli.ts';
+import { ates, atesUntil, type CliResult } from '../../test/support/cli.ts';
 import { terminal } from './identity/support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read --json output field by field and assert on them

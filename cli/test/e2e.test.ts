@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { atesUntil } from '../../test/support/cli.ts';
 import { EXIT } from '../src/base-command.ts';
 import type { Reply, Schema } from '../src/client.ts';
 import type { Employee } from '../src/identity.ts';
 import type { Task } from '../src/tasks.ts';
-import { atesUntil } from './cli.ts';
 import { type Terminal, terminal } from './identity/support.ts';
 
 const ADMIN = { email: 'root@popug.inc', password: 'a-long-enough-password' };

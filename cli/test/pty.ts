@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { spawn } from '@lydell/node-pty';
-import { RUN } from './cli.ts';
+import { RUN } from '../../test/support/cli.ts';
 
 /** Keys as a terminal sends them. */
 export const KEY = { enter: '\r', ctrlC: '\x03', down: '\x1b[B', up: '\x1b[A' } as const;

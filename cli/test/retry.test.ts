@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ates } from '../../test/support/cli.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../test/support/stack.ts';
-import { ates } from './cli.ts';
 
 let stack: TestStack;
 let manager: SignedIn;

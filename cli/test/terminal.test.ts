@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ates, RUN } from '../../test/support/cli.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../test/support/stack.ts';
 import { EXIT } from '../src/base-command.ts';
 import type { Task } from '../src/tasks.ts';
-import { ates, RUN } from './cli.ts';
 import { messageOf, STACK_TRACE } from './identity/support.ts';
 import { atesInPty, KEY } from './pty.ts';
 

@@ -1,22 +1,12 @@
-export { analyticsMigrations, migrateAnalytics } from './analytics/migrations.ts';
-export type { AnalyticsMigration } from './analytics/schema.ts';
-export {
-  type AnalyticsStore,
-  AnalyticsUnavailableError,
-  openAnalyticsOnDemand,
-  openAnalyticsStore,
-} from './analytics/store.ts';
-export { type BusOptions, EventBus } from './bus/event-bus.ts';
-export type * from './bus/events.ts';
-export { eventsNamed } from './bus/events.ts';
-export { splitLegacyTitle } from './bus/legacy-title.ts';
-export type { BusStatus, ConsumerStatus, DeadLetter, DeadLetterCursor } from './bus/operations.ts';
-export type { RetryPolicy } from './bus/queues.ts';
-export { EventSchemaError, UndeliverableEventError } from './bus/registry.ts';
-export type { ReplayProgress } from './bus/replay.ts';
-export { type Consumer, type ConsumerHandler, defineConsumer, type Handler } from './bus/topology.ts';
+/**
+ * `@ates/db`: Postgres (embedded or a server), its migrations and advisory locks, configuration,
+ * logging. Each context's stores have an entry point of their own: `@ates/db/bus`,
+ * `@ates/db/accounting`, `@ates/db/analytics`, `@ates/db/webhooks`, `@ates/db/http`,
+ * `@ates/db/schema`, and `@ates/db/testing` for tests.
+ */
 export { atesHome, businessTimeZone, makePrivateFolder, tasksPerHour } from './config.ts';
 export { createLogger, logger } from './logger.ts';
+export { ADVISORY_LOCKS } from './postgres/advisory-locks.ts';
 export {
   connectPostgres,
   type Database,

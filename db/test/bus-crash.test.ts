@@ -1,7 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connectPostgres, defineConsumer, EventBus, type NewEvent } from '@ates/db';
+import { connectPostgres } from '@ates/db';
+import { defineConsumer, EventBus, type NewEvent } from '@ates/db/bus';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../src/testing.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope } from '@ates/db';
+import type { Envelope } from '@ates/db/bus';
 import { describe, expect, it } from 'vitest';
 import { type BatchRow, deliveryOf, eventsOf, isDelivery, toConsumerVersion } from '../src/bus/log.ts';
 import { batchOf, EVENTS_PER_BATCH, inBatches } from '../src/bus/publish.ts';

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  connectPostgres,
-  defineConsumer,
-  type Envelope,
-  EventBus,
-  type NewEvent,
-  UndeliverableEventError,
-} from '@ates/db';
+import { connectPostgres } from '@ates/db';
+import { defineConsumer, type Envelope, EventBus, type NewEvent, UndeliverableEventError } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterQueue } from '../src/bus/topology.ts';

@@ -1,13 +1,13 @@
-import type {
-  BusinessDayClosedData,
-  ConsumerHandler,
-  EmployeeData,
-  Envelope,
-  EventBus,
-  LedgerEventData,
-  TaskData,
-} from '@ates/db';
-import { eventsNamed } from '@ates/db';
+import {
+  type BusinessDayClosedData,
+  type ConsumerHandler,
+  type EmployeeData,
+  type Envelope,
+  type EventBus,
+  eventsNamed,
+  type LedgerEventData,
+  type TaskData,
+} from '@ates/db/bus';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type DefinedConsumer,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connectPostgres, defineConsumer, type Envelope, EventBus, EventSchemaError, type NewEvent } from '@ates/db';
+import { connectPostgres } from '@ates/db';
+import { defineConsumer, type Envelope, EventBus, EventSchemaError, type NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendRawEvents, createTestDatabase, until } from '../src/testing.ts';

@@ -1,4 +1,6 @@
-import type { AnalyticsStore, Database, EventBus } from '@ates/db';
+import type { Database } from '@ates/db';
+import type { AnalyticsStore } from '@ates/db/analytics';
+import type { EventBus } from '@ates/db/bus';
 
 /** What the workers need from the process that runs them. */
 export interface JobsDeps {

@@ -281,7 +281,7 @@ async function expectLedgerBalances() {
 
 /** The inbox against the log: each consumer holds exactly the events it reads, no more, no fewer. */
 async function expectEveryEventAppliedOnce() {
-  const { consumers } = await import('../../db/src/bus/topology.ts');
+  const { consumers } = await import('@ates/db/bus');
   for (const [consumer, reads] of consumers) {
     const names = Object.keys(reads);
     const [row] = await conn.db.execute<{ missing: number; extra: number }>(sql`

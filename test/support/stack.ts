@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Role } from '@ates/db';
+import { type Runtime, startRuntime } from '@ates/api/runtime';
+import type { components, paths } from '@ates/cli/api';
+import type { Role } from '@ates/db/bus';
 import { createTestDatabase } from '@ates/db/testing';
 import { inject } from 'vitest';
-import type { components, paths } from '../../cli/src/api.d.ts';
-import { type Runtime, startRuntime } from '../../cli/src/server/runtime.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: what a route the API's document does not describe answers, read field by field
 type Json = any;

@@ -1,5 +1,5 @@
 import { businessTimeZone } from '@ates/db';
-import { assertTimeZone } from '@ates/db/accounting/business-day';
+import { assertTimeZone } from '@ates/db/accounting';
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';

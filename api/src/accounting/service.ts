@@ -1,6 +1,6 @@
-import { businessTimeZone, type Database, type EventBus, type Role } from '@ates/db';
-import { addDays, ledgerCalendar } from '@ates/db/accounting/business-day';
-import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
+import { businessTimeZone, type Database } from '@ates/db';
+import { addDays, BusinessDayNotBegunError, closeBusinessDay, ledgerCalendar } from '@ates/db/accounting';
+import type { EventBus, Role } from '@ates/db/bus';
 import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { badRequest, conflict, notFound } from '../http/problem.ts';

@@ -8,3 +8,5 @@ export function registerAnalytics(app: App, deps: ApiDeps) {
   registerReportRoutes(app, deps);
   registerOperationRoutes(app, deps);
 }
+
+export { earningsByDay, topTasks } from './reports.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AnalyticsUnavailableError, type Database, isPostgresUnavailable, logger } from '@ates/db';
-import { rebuildReadSide } from '@ates/db/analytics/projection';
+import { type Database, isPostgresUnavailable, logger } from '@ates/db';
+import { AnalyticsUnavailableError, rebuildReadSide } from '@ates/db/analytics';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import { conflict } from '../http/problem.ts';

@@ -1,4 +1,4 @@
-import type { AnalyticsStore } from '@ates/db';
+import type { AnalyticsStore } from '@ates/db/analytics';
 import { addDays, type DayRange, daysBetween, today } from './period.ts';
 
 /**

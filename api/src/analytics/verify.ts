@@ -1,4 +1,5 @@
-import type { AnalyticsStore, Database } from '@ates/db';
+import type { Database } from '@ates/db';
+import type { AnalyticsStore } from '@ates/db/analytics';
 import { earnings as ledgerEarnings } from '../accounting/service.ts';
 import { earningsByDay } from './reports.ts';
 import type { Verification } from './schemas.ts';

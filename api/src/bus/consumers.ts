@@ -1,4 +1,4 @@
-import { type Consumer, consumers, isConsumer } from '@ates/db/bus/topology';
+import { type Consumer, consumers, isConsumer } from '@ates/db/bus';
 import { notFound } from '../http/problem.ts';
 import { text } from '../http/text.ts';
 

@@ -1,4 +1,4 @@
-import type { DeadLetterCursor } from '@ates/db';
+import type { DeadLetterCursor } from '@ates/db/bus';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';

@@ -1,4 +1,4 @@
-import type { Role } from '@ates/db';
+import type { Role } from '@ates/db/bus';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 /** Who is calling: set by the identity middleware from a session, bearer token or API key. */

@@ -1,4 +1,4 @@
-import type { Role } from '@ates/db';
+import type { Role } from '@ates/db/bus';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ROLES } from '../identity/access.ts';

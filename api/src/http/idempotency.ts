@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '@ates/db';
-import {
-  claimKey,
-  type IdempotencyClaim,
-  keepAnswer,
-  releaseKey,
-  type StoredAnswer,
-  touchClaim,
-} from '@ates/db/http/idempotency-keys';
+import { claimKey, type IdempotencyClaim, keepAnswer, releaseKey, type StoredAnswer, touchClaim } from '@ates/db/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { App, AppEnv } from './env.ts';
 import { limitBody } from './guard.ts';

@@ -1,4 +1,6 @@
-import { AnalyticsUnavailableError, isPostgresUnavailable, logger, UndeliverableEventError } from '@ates/db';
+import { isPostgresUnavailable, logger } from '@ates/db';
+import { AnalyticsUnavailableError } from '@ates/db/analytics';
+import { UndeliverableEventError } from '@ates/db/bus';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';

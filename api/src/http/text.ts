@@ -1,4 +1,4 @@
-import { isCalendarDate } from '@ates/db/accounting/business-day';
+import { isCalendarDate } from '@ates/db/accounting';
 import { z } from '@hono/zod-openapi';
 
 /**

@@ -1,4 +1,4 @@
-import type { Role } from '@ates/db';
+import type { Role } from '@ates/db/bus';
 import { createAccessControl } from 'better-auth/plugins/access';
 import { adminAc, defaultStatements } from 'better-auth/plugins/admin/access';
 

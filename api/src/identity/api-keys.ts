@@ -1,4 +1,4 @@
-import { apikey } from '@ates/db/schema/identity';
+import { apikey } from '@ates/db/schema';
 import { and, asc, eq } from 'drizzle-orm';
 import { notFound } from '../http/problem.ts';
 import { isUuid } from '../http/text.ts';

@@ -1,5 +1,5 @@
 import { type Database, logger } from '@ates/db';
-import { authTables } from '@ates/db/schema/identity';
+import { authTables } from '@ates/db/schema';
 import { apiKey } from '@better-auth/api-key';
 import { type BetterAuthPlugin, betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';

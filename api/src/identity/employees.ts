@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { EventName, Executor } from '@ates/db';
-import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
-import { apikey, user } from '@ates/db/schema/identity';
+import { ADVISORY_LOCKS, type Executor } from '@ates/db';
+import type { EventName } from '@ates/db/bus';
+import { apikey, user } from '@ates/db/schema';
 import { and, asc, count, eq, type SQL, sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http/problem.ts';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { type Database, forgetOnNotify } from '@ates/db';
-import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema/tasks';
+import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema';
 import { sql } from 'drizzle-orm';
 
 export type Assignee = { id: string; fullName: string };

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { type Database, type EventBus, type Executor, type Role, tasksPerHour } from '@ates/db';
-import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
+import { ADVISORY_LOCKS, type Database, type Executor, tasksPerHour } from '@ates/db';
+import type { EventBus, Role } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { conflict, tooManyRequests } from '../http/problem.ts';

@@ -1,5 +1,5 @@
-import { type NewEvent, observed } from '@ates/db';
-import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
+import { ADVISORY_LOCKS, observed } from '@ates/db';
+import type { NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import { conflict } from '../http/problem.ts';
 import { ASSIGNABLE } from './assignable-pool.ts';

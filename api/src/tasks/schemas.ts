@@ -1,4 +1,4 @@
-import { JIRA_ID } from '@ates/db/bus/legacy-title';
+import { JIRA_ID } from '@ates/db/bus';
 import { z } from '@hono/zod-openapi';
 import { multilineText, text, uuid } from '../http/text.ts';
 

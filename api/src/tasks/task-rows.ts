@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, EventBus, Role, TaskData } from '@ates/db';
+import type { Database } from '@ates/db';
+import type { EventBus, Role, TaskData } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { Task } from './schemas.ts';
 

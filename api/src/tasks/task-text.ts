@@ -1,4 +1,4 @@
-import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus/legacy-title';
+import { JIRA_ID, splitLegacyTitle } from '@ates/db/bus';
 import { badRequest } from '../http/problem.ts';
 import type { CreateTaskInput } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { eventCatalogue, latestVersion } from '@ates/db/bus/registry';
+import { eventCatalogue, latestVersion } from '@ates/db/bus';
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../http/env.ts';
 import { problemResponses } from '../http/problem.ts';

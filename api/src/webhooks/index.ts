@@ -1,4 +1,4 @@
-import { webhookSettings } from '@ates/db/webhooks/settings';
+import { webhookSettings } from '@ates/db/webhooks';
 import type { ApiDeps } from '../deps.ts';
 import type { App } from '../http/env.ts';
 import { registerDeliveryRoutes } from './delivery-routes.ts';

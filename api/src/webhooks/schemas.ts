@@ -1,4 +1,4 @@
-import { eventCatalogue } from '@ates/db/bus/registry';
+import { eventCatalogue } from '@ates/db/bus';
 import { z } from '@hono/zod-openapi';
 
 const ENDPOINT_ID = '3f6c1e9a-4b7d-4c2e-9f1a-8d5b6e7c0a12';

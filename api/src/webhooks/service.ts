@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, EventBus, EventName } from '@ates/db';
-import { latestVersion } from '@ates/db/bus/registry';
-import { assertDeliverableUrl, WebhookAddressError } from '@ates/db/webhooks/address';
-import { newSigningSecret, queueDeliveries, subscribedEndpoint } from '@ates/db/webhooks/deliveries';
-import type { WebhookSettings } from '@ates/db/webhooks/settings';
+import type { Database } from '@ates/db';
+import { type EventBus, type EventName, latestVersion } from '@ates/db/bus';
+import {
+  assertDeliverableUrl,
+  newSigningSecret,
+  queueDeliveries,
+  subscribedEndpoint,
+  WebhookAddressError,
+  type WebhookSettings,
+} from '@ates/db/webhooks';
 import { type SQL, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../http/problem.ts';
 

@@ -1,5 +1,5 @@
 import { businessTimeZone } from '@ates/db';
-import { addDays, calendarDay } from '@ates/db/accounting/business-day';
+import { addDays, calendarDay } from '@ates/db/accounting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import type { Task } from '../../src/tasks/schemas.ts';

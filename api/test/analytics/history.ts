@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope, NewEvent } from '@ates/db';
+import type { Envelope, NewEvent } from '@ates/db/bus';
 import { seeded } from '../../../test/support/seeded.ts';
 import type { AuditEntry, DayEarnings, Payout, TopTask } from '../../src/analytics/reports.ts';
 

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, type TestAnalytics, testAnalytics } from '../../../test/support/analytics-engines.ts';
 import { seeded } from '../../../test/support/seeded.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import type { Task } from '../../src/tasks/schemas.ts';
-import { ENGINES, type TestAnalytics, testAnalytics } from './engines.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert on them
 type Json = any;

@@ -1,12 +1,17 @@
-import { type AnalyticsStore, connectPostgres, type Envelope, EventBus, type PostgresConnection } from '@ates/db';
-import { projectEvents, projectionHandler, rebuildReadSide } from '@ates/db/analytics/projection';
-import { READ_SIDE_TABLES } from '@ates/db/analytics/schema';
-import { PROJECTION_CONSUMER } from '@ates/db/bus/topology';
+import { connectPostgres, type PostgresConnection } from '@ates/db';
+import {
+  type AnalyticsStore,
+  projectEvents,
+  projectionHandler,
+  READ_SIDE_TABLES,
+  rebuildReadSide,
+} from '@ates/db/analytics';
+import { type Envelope, EventBus, PROJECTION_CONSUMER } from '@ates/db/bus';
 import { createTestDatabase } from '@ates/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ENGINES, openTestStore } from '../../../test/support/analytics-engines.ts';
 import { periodOf } from '../../src/analytics/period.ts';
 import { auditLog, earningsByDay, payoutsOf, summary, topTasks } from '../../src/analytics/reports.ts';
-import { ENGINES, openTestStore } from './engines.ts';
 import {
   DAYS,
   expectedAudit,

@@ -1,4 +1,4 @@
-import type { Role } from '@ates/db';
+import type { Role } from '@ates/db/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 

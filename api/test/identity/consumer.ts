@@ -1,4 +1,4 @@
-import { defineConsumer } from '@ates/db';
+import { defineConsumer } from '@ates/db/bus';
 
 /** A consumer of Employee events the tests subscribe, in the test process and in crashing children. */
 export const TEST_CONSUMER = defineConsumer('test.identity-employees', {

@@ -2,7 +2,8 @@
  * Run as a child process: creates one employee through the identity service and, the moment
  * the commit returns, prints it and SIGKILLs itself, so no cleanup or later flush can help.
  */
-import { connectPostgres, EventBus } from '@ates/db';
+import { connectPostgres } from '@ates/db';
+import { EventBus } from '@ates/db/bus';
 import { openIdentity } from '../../src/identity/identity.ts';
 // Defines the test consumer, so that the bus makes its queue when it starts.
 import './consumer.ts';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Envelope, Executor } from '@ates/db';
-import { assertValidEvent } from '@ates/db/bus/registry';
+import type { Executor } from '@ates/db';
+import { assertValidEvent, type Envelope } from '@ates/db/bus';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

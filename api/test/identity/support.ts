@@ -1,4 +1,5 @@
-import { connectPostgres, EventBus, type PostgresConnection } from '@ates/db';
+import { connectPostgres, type PostgresConnection } from '@ates/db';
+import { EventBus } from '@ates/db/bus';
 import { createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';

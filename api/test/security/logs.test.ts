@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { connectPostgres, createLogger } from '@ates/db';
 import { createTestDatabase } from '@ates/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { atesUntil } from '../../../cli/test/cli.ts';
+import { atesUntil } from '../../../test/support/cli.ts';
 
 const ADMIN = { email: 'root@popug.inc', password: 'the-admin-password-1' };
 const WORKER_PASSWORD = 'the-worker-password-2';

@@ -1,4 +1,5 @@
-import { connectPostgres, EventBus } from '@ates/db';
+import { connectPostgres } from '@ates/db';
+import { EventBus } from '@ates/db/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { createApp } from '../../src/app.ts';

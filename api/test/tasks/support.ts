@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connectPostgres, EventBus, type PostgresConnection, type Role } from '@ates/db';
+import { connectPostgres, type PostgresConnection } from '@ates/db';
+import { EventBus, type Role } from '@ates/db/bus';
 import { createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';

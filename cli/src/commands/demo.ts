@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startRuntime } from '@ates/api/runtime';
 import { atesHome, logger } from '@ates/db';
 import { Flags } from '@oclif/core';
 import {
@@ -15,7 +16,6 @@ import { describeClose } from '../billing.ts';
 import type { Answer, Api, Body, Reply, Schema } from '../client.ts';
 import type { Role } from '../identity.ts';
 import { count, money, payoutTable, progressBar, table, whileWaiting } from '../render.ts';
-import { startRuntime } from '../server/runtime.ts';
 import type { Task } from '../tasks.ts';
 
 interface DemoEmployee {

@@ -1,10 +1,10 @@
 import { ensureFirstAdmin, FirstAdminError, hasEmployees } from '@ates/api';
+import { startRuntime } from '@ates/api/runtime';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
 import { Flags } from '@oclif/core';
 import { AtesBase, ask, EXIT, prompts } from '../base-command.ts';
 import { checkEmail } from '../identity.ts';
 import { whileWaiting } from '../render.ts';
-import { startRuntime } from '../server/runtime.ts';
 
 interface SetupResult {
   home: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, type TestAnalytics, testAnalytics } from '../../../api/test/analytics/engines.ts';
+import { ENGINES, type TestAnalytics, testAnalytics } from '../../../test/support/analytics-engines.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { STACK_TRACE, type Terminal, terminal } from '../identity/support.ts';
 

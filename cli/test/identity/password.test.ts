@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ates } from '../../../test/support/cli.ts';
 import { startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { EXIT } from '../../src/base-command.ts';
-import { ates } from '../cli.ts';
 import { ptyDialog } from '../pty.ts';
 import { STACK_TRACE, type Terminal, terminal } from './support.ts';
 

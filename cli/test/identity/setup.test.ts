@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectPostgres } from '@ates/db';
 import { createTestDatabase } from '@ates/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ates, atesUntil } from '../cli.ts';
+import { ates, atesUntil } from '../../../test/support/cli.ts';
 
 let home: string;
 

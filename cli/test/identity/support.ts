@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ates, type CliResult } from '../cli.ts';
+import { ates, type CliResult } from '../../../test/support/cli.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read --json output field by field and assert on them
 type Json = any;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@ates/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ates, atesUntil } from '../cli.ts';
+import { ates, atesUntil } from '../../../test/support/cli.ts';
 import { messageOf } from '../identity/support.ts';
 import { atesInPty, KEY } from '../pty.ts';
 

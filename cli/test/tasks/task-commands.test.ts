@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ates } from '../../../test/support/cli.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { EXIT } from '../../src/base-command.ts';
 import type { Task } from '../../src/tasks.ts';
-import { ates } from '../cli.ts';
 import { ptyDialog } from '../pty.ts';
 
 let stack: TestStack;

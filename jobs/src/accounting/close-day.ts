@@ -1,6 +1,6 @@
-import type { Database, EventBus } from '@ates/db';
-import { previousCalendarDay } from '@ates/db/accounting/business-day';
-import { closeBusinessDay } from '@ates/db/accounting/close-day';
+import type { Database } from '@ates/db';
+import { closeBusinessDay, previousCalendarDay } from '@ates/db/accounting';
+import type { EventBus } from '@ates/db/bus';
 
 export const CLOSE_DAY_QUEUE = 'accounting.close-day';
 /** A minute past midnight in ATES_TIMEZONE: the day that just ended is closed. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { businessTimeZone } from '@ates/db';
-import { assertTimeZone } from '@ates/db/accounting/business-day';
-import { LEDGER_CONSUMER, PAYOUT_MAIL_CONSUMER } from '@ates/db/bus/topology';
+import { assertTimeZone } from '@ates/db/accounting';
+import { LEDGER_CONSUMER, PAYOUT_MAIL_CONSUMER } from '@ates/db/bus';
 import type { JobsDeps } from '../deps.ts';
 import { scheduleNightlyClose } from './close-day.ts';
 import { ledgerHandler } from './ledger.ts';
@@ -24,3 +24,4 @@ export async function startAccountingWorkers(deps: JobsDeps, options: Accounting
   await deps.bus.subscribe(PAYOUT_MAIL_CONSUMER, payoutMailHandler(deps.db, mailer));
   await scheduleNightlyClose(deps.db, deps.bus, timeZone);
 }
+export { ledgerHandler } from './ledger.ts';

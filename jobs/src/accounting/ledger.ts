@@ -1,6 +1,5 @@
-import type { ConsumerHandler, EventBus } from '@ates/db';
-import { lockLedger } from '@ates/db/accounting/business-day';
-import type { LEDGER_CONSUMER } from '@ates/db/bus/topology';
+import { lockLedger } from '@ates/db/accounting';
+import type { ConsumerHandler, EventBus, LEDGER_CONSUMER } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import { onEmployeeChanged } from './on-employee-changed.ts';
 import { onTaskChanged } from './on-task-changed.ts';

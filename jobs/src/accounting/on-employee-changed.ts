@@ -1,4 +1,5 @@
-import { type EmployeeData, type Envelope, type Executor, eventsNamed } from '@ates/db';
+import type { Executor } from '@ates/db';
+import { type EmployeeData, type Envelope, eventsNamed } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 
 interface EmployeeState extends EmployeeData {

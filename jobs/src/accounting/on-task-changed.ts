@@ -1,4 +1,5 @@
-import type { Envelope, Executor } from '@ates/db';
+import type { Executor } from '@ates/db';
+import type { Envelope } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 
 interface TaskState {

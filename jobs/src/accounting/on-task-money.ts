@@ -1,5 +1,6 @@
-import { type Envelope, type EventBus, type Executor, eventsNamed, type NewEvent, type TaskMoneyData } from '@ates/db';
-import { ledgerCalendar } from '@ates/db/accounting/business-day';
+import type { Executor } from '@ates/db';
+import { ledgerCalendar } from '@ates/db/accounting';
+import { type Envelope, type EventBus, eventsNamed, type NewEvent, type TaskMoneyData } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import { openAccounts } from './on-employee-changed.ts';
 

@@ -1,5 +1,5 @@
-import type { ConsumerHandler, Database, LedgerEventData } from '@ates/db';
-import type { PAYOUT_MAIL_CONSUMER } from '@ates/db/bus/topology';
+import type { Database } from '@ates/db';
+import type { ConsumerHandler, LedgerEventData, PAYOUT_MAIL_CONSUMER } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { Mail, Mailer } from './mailer.ts';
 

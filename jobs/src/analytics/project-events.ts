@@ -1,5 +1,5 @@
-import { projectionHandler } from '@ates/db/analytics/projection';
-import { PROJECTION_CONSUMER } from '@ates/db/bus/topology';
+import { projectionHandler } from '@ates/db/analytics';
+import { PROJECTION_CONSUMER } from '@ates/db/bus';
 import type { JobsDeps } from '../deps.ts';
 
 /** `analytics.projection`: every event the read side needs, written to ClickHouse in batches. */

@@ -1,5 +1,5 @@
 import { logger } from '@ates/db';
-import { purgeExpiredKeys } from '@ates/db/http/idempotency-keys';
+import { purgeExpiredKeys } from '@ates/db/http';
 import type { JobsDeps } from '../deps.ts';
 
 export const PURGE_IDEMPOTENCY_KEYS_QUEUE = 'http.purge-idempotency-keys';

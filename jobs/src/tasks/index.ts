@@ -1,4 +1,4 @@
-import { TASKS_EMPLOYEES_CONSUMER } from '@ates/db/bus/topology';
+import { TASKS_EMPLOYEES_CONSUMER } from '@ates/db/bus';
 import type { JobsDeps } from '../deps.ts';
 import { onEmployeeChanged } from './on-employee-changed.ts';
 

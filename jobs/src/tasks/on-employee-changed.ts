@@ -1,5 +1,6 @@
-import type { EmployeeData, Envelope, Executor } from '@ates/db';
-import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema/tasks';
+import type { Executor } from '@ates/db';
+import type { EmployeeData, Envelope } from '@ates/db/bus';
+import { EMPLOYEES_CHANGED_CHANNEL } from '@ates/db/schema';
 import { sql } from 'drizzle-orm';
 
 type EmployeeEvent = Envelope<'Employee.Created' | 'Employee.Updated' | 'Employee.Deleted'>;

@@ -1,5 +1,5 @@
-import type { Handler } from '@ates/db';
-import { queueDeliveries, subscribers } from '@ates/db/webhooks/deliveries';
+import type { Handler } from '@ates/db/bus';
+import { queueDeliveries, subscribers } from '@ates/db/webhooks';
 
 /**
  * The consumer `webhooks.fan-out`: every event of the log, at its current version, becomes one

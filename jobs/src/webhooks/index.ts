@@ -1,5 +1,5 @@
-import { FAN_OUT_CONSUMER } from '@ates/db/bus/topology';
-import { webhookSettings } from '@ates/db/webhooks/settings';
+import { FAN_OUT_CONSUMER } from '@ates/db/bus';
+import { webhookSettings } from '@ates/db/webhooks';
 import type { JobsDeps } from '../deps.ts';
 import { fanOutHandler } from './fan-out.ts';
 import { WebhookSender } from './sender.ts';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import { assertLiteralAllowed, guardedLookup } from '@ates/db/webhooks/address';
-import type { WebhookSettings } from '@ates/db/webhooks/settings';
+import { assertLiteralAllowed, guardedLookup, type WebhookSettings } from '@ates/db/webhooks';
 
 /** How a receiver answered one POST; `statusCode` is null when no answer came. */
 export interface Answer {

@@ -1,7 +1,6 @@
 import { type Database, logger } from '@ates/db';
-import { Dispatcher } from '@ates/db/bus/dispatcher';
-import type { WebhookMessage } from '@ates/db/webhooks/deliveries';
-import type { WebhookSettings } from '@ates/db/webhooks/settings';
+import { Dispatcher } from '@ates/db/bus';
+import type { WebhookMessage, WebhookSettings } from '@ates/db/webhooks';
 import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { type Answer, webhookPoster } from './post.ts';

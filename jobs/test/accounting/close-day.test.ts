@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, calendarDay, ledgerCalendar, lockLedger } from '@ates/db/accounting/business-day';
-import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
-import { ADVISORY_LOCKS } from '@ates/db/postgres/advisory-locks';
+import { ADVISORY_LOCKS } from '@ates/db';
+import {
+  addDays,
+  BusinessDayNotBegunError,
+  calendarDay,
+  closeBusinessDay,
+  ledgerCalendar,
+  lockLedger,
+} from '@ates/db/accounting';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@ates/db';
-import { addDays, ledgerCalendar } from '@ates/db/accounting/business-day';
-import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/db/accounting/close-day';
+import { addDays, BusinessDayNotBegunError, closeBusinessDay, ledgerCalendar } from '@ates/db/accounting';
+import type { NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';

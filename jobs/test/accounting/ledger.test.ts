@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { calendarDay } from '@ates/db/accounting/business-day';
+import { calendarDay } from '@ates/db/accounting';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { connectPostgres, type PostgresConnection } from '@ates/db';
 import {
-  connectPostgres,
+  type Consumer,
   type Envelope,
   EventBus,
+  LEDGER_CONSUMER,
   type LedgerEventData,
   type NewEvent,
-  type PostgresConnection,
   type RetryPolicy,
-} from '@ates/db';
-import { type Consumer, LEDGER_CONSUMER } from '@ates/db/bus/topology';
+} from '@ates/db/bus';
 import { appendRawEvents, createTestDatabase } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connectPostgres, type EmployeeData, EventBus, type NewEvent, type PostgresConnection } from '@ates/db';
+import { connectPostgres, type PostgresConnection } from '@ates/db';
+import { type EmployeeData, EventBus, type NewEvent } from '@ates/db/bus';
 import { createTestDatabase, until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { FirstAdminError, SettingsError } from '@ates/api';
+import { PortInUseError, startRuntime } from '@ates/api/runtime';
 import { AtesHomeBusyError, atesHome, logger } from '@ates/db';
 import { Command, Flags } from '@oclif/core';
 import { EXIT } from '../../base-command.ts';
-import { PortInUseError, startRuntime } from '../../server/runtime.ts';
 import { stopRequested } from '../../server/stop-requested.ts';
 
 export default class ServerStart extends Command {

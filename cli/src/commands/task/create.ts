@@ -1,4 +1,4 @@
-import { JIRA_ID } from '@ates/db/bus/legacy-title';
+import { JIRA_ID } from '@ates/db/bus';
 import { Flags } from '@oclif/core';
 import { AtesCommand, ask, prompts } from '../../base-command.ts';
 import { describeTask, money, printable } from '../../render.ts';

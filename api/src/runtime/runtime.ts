@@ -1,5 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import {
+  connectPostgres,
+  type Database,
+  type EmbeddedPostgresHandle,
+  logger,
+  migratePostgres,
+  type PostgresConnection,
+  startEmbeddedPostgres,
+  tasksPerHour,
+} from '@ates/db';
+import { type AnalyticsStore, openAnalyticsOnDemand } from '@ates/db/analytics';
+import { EventBus } from '@ates/db/bus';
+import { startWorkers } from '@ates/jobs';
+import {
   type ApiSettings,
   apiSettings,
   createApp,
@@ -8,21 +21,7 @@ import {
   hasEmployees,
   loadAuthSecret,
   resumeAbandonedRebuilds,
-} from '@ates/api';
-import {
-  type AnalyticsStore,
-  connectPostgres,
-  type Database,
-  type EmbeddedPostgresHandle,
-  EventBus,
-  logger,
-  migratePostgres,
-  openAnalyticsOnDemand,
-  type PostgresConnection,
-  startEmbeddedPostgres,
-  tasksPerHour,
-} from '@ates/db';
-import { startWorkers } from '@ates/jobs';
+} from '../index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 
 export interface RuntimeOptions {

@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import {
-  type AnalyticsStore,
-  connectPostgres,
-  EventBus,
-  eventsNamed,
-  type NewEvent,
-  type PostgresConnection,
-} from '@ates/db';
-import { rebuildReadSide } from '@ates/db/analytics/projection';
-import { PROJECTION_CONSUMER } from '@ates/db/bus/topology';
+import { connectPostgres, type PostgresConnection } from '@ates/db';
+import { type AnalyticsStore, rebuildReadSide } from '@ates/db/analytics';
+import { EventBus, eventsNamed, type NewEvent, PROJECTION_CONSUMER } from '@ates/db/bus';
 import { createTestDatabase } from '@ates/db/testing';
+import { startAnalyticsWorkers } from '@ates/jobs/analytics';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { earningsByDay, topTasks } from '../../../api/src/analytics/reports.ts';
-import { ENGINES, openTestStore } from '../../../api/test/analytics/engines.ts';
-import { startAnalyticsWorkers } from '../../src/analytics/index.ts';
+import { ENGINES, openTestStore } from '../../../test/support/analytics-engines.ts';
+import { earningsByDay, topTasks } from '../../src/analytics/reports.ts';
 
 const DAY = '2026-11-24';
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const RUN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+export const RUN = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AnalyticsStore, migrateAnalytics, openAnalyticsStore } from '@ates/db';
+import { type AnalyticsStore, migrateAnalytics, openAnalyticsStore } from '@ates/db/analytics';
 
 // chDB always; a real ClickHouse server too when CLICKHOUSE_URL is set (.ci/clickhouse.sh starts
 // one). Read once and cleared, so a store opened without a URL is chDB.
