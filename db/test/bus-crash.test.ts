@@ -14,12 +14,18 @@ let conn: ReturnType<typeof connectPostgres>;
 let publisher: EventBus;
 const children: ChildProcess[] = [];
 
-function startWorker(): Promise<ChildProcess> {
+/** A worker that asks before finishing each batch: `killHere` says whether to kill it there instead. */
+function startWorker(killHere: () => Promise<boolean> = async () => false): Promise<ChildProcess> {
   const child = fork(fileURLToPath(new URL('./fixtures/slow-consumer.ts', import.meta.url)), [url], {
     execPath: process.execPath,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   children.push(child);
+  child.on('message', async (message) => {
+    if (message !== 'in-batch') return;
+    if (await killHere()) child.kill('SIGKILL');
+    else child.send('go on');
+  });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
@@ -55,18 +61,8 @@ it('loses nothing and doubles nothing when the worker is killed in the middle of
     await conn.db.transaction((tx) => publisher.publish(tx, 'test', events));
   }
 
-  const first = await startWorker();
-  while ((await applied()).total < 100) await new Promise((resolve) => setTimeout(resolve, 5));
-  // Killed while a batch is in its hands, its transaction open: in the middle of a batch.
-  await new Promise<void>((resolve) => {
-    const inBatch = (message: unknown) => {
-      if (message !== 'in-batch') return;
-      first.off('message', inBatch);
-      resolve();
-    };
-    first.on('message', inBatch);
-  });
-  first.kill('SIGKILL');
+  // Killed once 100 effects are in, while a batch is in its hands with its transaction open.
+  const first = await startWorker(async () => (await applied()).total >= 100);
   await new Promise((resolve) => first.once('exit', resolve));
   const [{ n: open } = { n: 0 }] = await conn.sql<{ n: number }[]>`
     select count(*)::int as n from pgboss.job where name = 'test.crash' and state = 'active'`;
