@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { closeBusinessDay } from '@ates/db/accounting';
 import { LEDGER_CONSUMER, type NewEvent } from '@ates/db/bus';
-import { ledgerHandler } from '@ates/jobs/accounting';
+import { closeBusinessDay, ledgerHandler } from '@ates/jobs/accounting';
 import type { Sql } from 'postgres';
 import { benchDatabase, count, seconds } from './support.ts';
 

@@ -1,6 +1,7 @@
 import { businessTimeZone, type Database } from '@ates/db';
-import { addDays, BusinessDayNotBegunError, closeBusinessDay, ledgerCalendar } from '@ates/db/accounting';
+import { addDays, ledgerCalendar } from '@ates/db/accounting';
 import type { EventBus, Role } from '@ates/db/bus';
+import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/jobs/accounting';
 import { type SQL, sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { badRequest, conflict, notFound } from '../http/problem.ts';

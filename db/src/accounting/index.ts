@@ -8,4 +8,3 @@ export {
   lockLedger,
   previousCalendarDay,
 } from './business-day.ts';
-export { BusinessDayNotBegunError, closeBusinessDay } from './close-day.ts';

@@ -24,4 +24,5 @@ export async function startAccountingWorkers(deps: JobsDeps, options: Accounting
   await deps.bus.subscribe(PAYOUT_MAIL_CONSUMER, payoutMailHandler(deps.db, mailer));
   await scheduleNightlyClose(deps.db, deps.bus, timeZone);
 }
+export { BusinessDayNotBegunError, type CloseDayOptions, type ClosedDay, closeBusinessDay } from './close-day.ts';
 export { ledgerHandler } from './ledger.ts';

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ADVISORY_LOCKS } from '@ates/db';
-import {
-  addDays,
-  BusinessDayNotBegunError,
-  calendarDay,
-  closeBusinessDay,
-  ledgerCalendar,
-  lockLedger,
-} from '@ates/db/accounting';
+import { addDays, calendarDay, ledgerCalendar, lockLedger } from '@ates/db/accounting';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLOSE_DAY_QUEUE, scheduleNightlyClose } from '../../src/accounting/close-day.ts';
+import {
+  BusinessDayNotBegunError,
+  CLOSE_DAY_QUEUE,
+  closeBusinessDay,
+  scheduleNightlyClose,
+} from '../../src/accounting/close-day.ts';
 import {
   assigned,
   balanceOf,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, BusinessDayNotBegunError, closeBusinessDay, ledgerCalendar } from '@ates/db/accounting';
+import { addDays, ledgerCalendar } from '@ates/db/accounting';
 import type { NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BusinessDayNotBegunError, closeBusinessDay } from '../../src/accounting/close-day.ts';
 import {
   assigned,
   completed,

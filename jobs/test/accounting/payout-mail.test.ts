@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeBusinessDay } from '@ates/db/accounting';
 import { PAYOUT_MAIL_CONSUMER } from '@ates/db/bus';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Inbox } from '../../../test/support/smtp-inbox.ts';
+import { closeBusinessDay } from '../../src/accounting/close-day.ts';
 import { createMailer } from '../../src/accounting/mailer.ts';
 import { payoutMail, payoutMailHandler } from '../../src/accounting/payout-mail.ts';
 import {
