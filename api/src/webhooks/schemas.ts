@@ -1,4 +1,4 @@
-import { eventCatalogue } from '@ates/db/bus';
+import { latestVersions } from '@ates/db/bus';
 import { z } from '@hono/zod-openapi';
 
 const ENDPOINT_ID = '3f6c1e9a-4b7d-4c2e-9f1a-8d5b6e7c0a12';
@@ -23,7 +23,7 @@ export const json = <T>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-export const EVENT_NAMES = [...new Set(eventCatalogue().events.map((e) => e.name))] as [string, ...string[]];
+export const EVENT_NAMES = Object.keys(latestVersions()) as [string, ...string[]];
 
 export const EndpointParams = z.object({
   id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: ENDPOINT_ID }),
