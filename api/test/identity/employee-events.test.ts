@@ -209,12 +209,13 @@ describe('two creates racing for one email', () => {
     try {
       await rival`begin`;
       await rival`insert into identity.user (name, email, role) values ('Rival', ${email}, 'worker')`;
-      const loser = db.identity.employees.create({
-        email,
-        fullName: 'Loser',
-        role: 'worker',
-        password: 'loser-password',
-      });
+      // Caught at once: it rejects while the rival's commit is still being awaited.
+      const loser = db.identity.employees
+        .create({ email, fullName: 'Loser', role: 'worker', password: 'loser-password' })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
       await until(async () => {
         const waiting = await db.conn.sql`
           select 1 from pg_stat_activity
@@ -222,7 +223,7 @@ describe('two creates racing for one email', () => {
         return waiting.length > 0;
       });
       await rival`commit`;
-      await expect(loser).rejects.toMatchObject({
+      expect(await loser).toMatchObject({
         status: 409,
         message: 'An employee with this email already exists.',
       });
