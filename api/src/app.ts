@@ -52,8 +52,8 @@ export function createApp(deps: ApiDeps): App {
   app.use('*', measureRequests(metrics));
   app.use('*', emptyBodyIsNoBody);
   app.use('/metrics', acceptMetricsToken(metrics));
-  registerIdentity(app, deps);
   app.use('/v1/*', idempotency(deps.db));
+  registerIdentity(app, deps);
   registerMetrics(app, metrics);
   registerHealthRoutes(app, deps);
   registerTaskRoutes(app, deps);

@@ -22,7 +22,7 @@ export function requireEmployee(c: Context<AppEnv>, ...roles: Role[]): CurrentEm
 /**
  * Who may call a route, spread into its `createRoute({ ... })`: the route's middleware refuses
  * anyone else (401 without credentials, 403 without the role), then a body over the limit (413),
- * before its validators read the body; the OpenAPI document lists the credentials it takes as
+ * and only then runs the Idempotency-Key step and the validators, the first to read the body; the OpenAPI document lists the credentials it takes as
  * `security` and the roles as `x-roles`. `allow()` is every employee.
  */
 export function allow(...roles: Role[]) {
@@ -31,11 +31,16 @@ export function allow(...roles: Role[]) {
     await next();
   };
   return {
-    middleware: [guard, limitBody()],
+    middleware: [guard, limitBody(), underIdempotencyKey],
     security: SIGNED_IN,
     'x-roles': [...(roles.length > 0 ? roles : ROLES)],
   };
 }
+
+const underIdempotencyKey: MiddlewareHandler<AppEnv> = (c, next) => {
+  const step = c.get('idempotency');
+  return step ? step(c, next) : next();
+};
 
 /** A 413 problem for a body over `maxBytes`, told by its Content-Length before a byte is read. */
 export function limitBody(maxBytes = BODY_LIMIT_BYTES): MiddlewareHandler<AppEnv> {

@@ -3,7 +3,6 @@ import type { Database } from '@ates/db';
 import { claimKey, type IdempotencyClaim, keepAnswer, releaseKey, type StoredAnswer, touchClaim } from '@ates/db/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { App, AppEnv } from './env.ts';
-import { limitBody } from './guard.ts';
 import { badRequest, conflict, PROBLEM_DESCRIPTIONS, unprocessable } from './problem.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -23,14 +22,22 @@ const NOT_KEPT = new Set([400, 401, 403, 408, 413, 415, 429]);
 const NOT_REPLAYED = new Set(['content-length', 'date', 'set-cookie', 'transfer-encoding']);
 
 /**
- * Stripe-style idempotent requests for every state-changing /v1 route, whoever registers it:
- * mount it after authentication and before the routes. A request without the header costs one
- * header lookup. With it, the caller's key is claimed in Postgres (shared by every API process)
- * before the route runs, and the route's answer is kept for replay when it finishes.
+ * Stripe-style idempotent requests for every state-changing /v1 route, whoever registers it.
+ * Mounted on /v1, this only hands the step to the route; `allow()` runs it after the caller's
+ * credentials, role and body size were checked, so a body is read only for a caller who may send
+ * it. A request without the header costs one header lookup. With it, the caller's key is claimed
+ * in Postgres (shared by every API process) before the route runs, and the route's answer is kept
+ * for replay when it finishes.
  */
-const readWithinLimit = limitBody();
-
 export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
+  const underKey = underIdempotencyKey(db);
+  return async (c, next) => {
+    c.set('idempotency', underKey);
+    await next();
+  };
+}
+
+function underIdempotencyKey(db: Database): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_HEADER);
     const employee = c.get('employee');
@@ -40,11 +47,7 @@ export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
         issues: [{ path: IDEMPOTENCY_HEADER, message: 'must be 1 to 255 printable ASCII characters' }],
       });
     }
-    // Only a signed-in caller's body is read this early, and never past the body limit.
-    let hash = '';
-    await readWithinLimit(c, async () => {
-      hash = await requestHash(c);
-    });
+    const hash = await requestHash(c);
     const request = { employeeId: employee.id, key, requestHash: hash, leaseSeconds: LEASE_SECONDS };
     const deadline = Date.now() + WAIT_MS;
     for (let attempt = 0; ; attempt++) {
@@ -68,8 +71,8 @@ export function idempotency(db: Database): MiddlewareHandler<AppEnv> {
 async function requestHash(c: Context<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
   const body = await c.req.text();
-  // The body is read here, once: the request goes on carrying it again, with its length, so the
-  // body limit and the validators after this see it as a client sent it.
+  // The body is read here, once, through the body limit before this: the request goes on carrying
+  // it again, with its length, so the validators after this see it as a client sent it.
   const headers = new Headers(c.req.raw.headers);
   headers.set('content-length', String(Buffer.byteLength(body)));
   c.req.raw = new Request(c.req.raw.url, {

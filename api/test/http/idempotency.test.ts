@@ -149,6 +149,44 @@ describe('a repeated request with the same Idempotency-Key', () => {
   });
 });
 
+describe('routes of every context', () => {
+  it('creates one API key for a repeated POST /v1/api-keys, like any state-changing /v1 route', async () => {
+    const key = randomUUID();
+    const create = () => stack.call('POST', '/v1/api-keys', { as: withKey(manager, key), body: { name: 'repeat me' } });
+    const first = await create();
+    const repeat = await create();
+    expect([first.status, repeat.status]).toEqual([201, 201]);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect(repeat.body.id).toBe(first.body.id);
+    expect(await countRows(sql`select count(*)::int as n from identity.apikey where name = 'repeat me'`)).toBe(1);
+  });
+});
+
+describe('the order of the checks', () => {
+  const worker = () => workers[0] as SignedIn;
+
+  it('refuses a caller without the role (403) before it reads the key or the body', async () => {
+    const tooBig = { url: `https://hooks.popug.inc/${'x'.repeat(100 * 1024)}` };
+    for (const [path, body] of [
+      ['/v1/webhooks', tooBig],
+      ['/v1/employees', { email: 'big@popug.inc', fullName: 'x'.repeat(100 * 1024), role: 'worker' }],
+    ] as const) {
+      for (const key of ['bad\u00e9key', randomUUID()]) {
+        const answer = await stack.call('POST', path, { as: withKey(worker(), key), body });
+        expect(answer.status, `${path} ${key}`).toBe(403);
+      }
+    }
+  });
+
+  it('refuses a caller without credentials (401) whatever key and body come with it', async () => {
+    const answer = await stack.call('POST', '/v1/tasks', {
+      as: { headers: { 'idempotency-key': 'bad\u00e9key' } },
+      body: { title: 'x'.repeat(100 * 1024) },
+    });
+    expect(answer.status).toBe(401);
+  });
+});
+
 describe('what a key is bound to', () => {
   it('refuses the same key with another body with a 422 problem, and changes nothing', async () => {
     const key = randomUUID();
