@@ -1,4 +1,4 @@
-import { businessTimeZone, type Database } from '@ates/db';
+import { businessTimeZone, type Database, isoTime } from '@ates/db';
 import { addDays, ledgerCalendar } from '@ates/db/accounting';
 import type { EventBus, Role } from '@ates/db/bus';
 import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/jobs/accounting';
@@ -28,7 +28,7 @@ export interface AccountingDeps {
 export const SEES_EVERYONE: Role[] = ['admin', 'accountant'];
 const MAX_EARNINGS_DAYS = 366;
 
-const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const iso = (column: string) => sql.raw(isoTime(column));
 const houseAccount = (kind: 'company' | 'payouts') =>
   sql.raw(`(select id from accounting.accounts where kind = '${kind}')`);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, isPostgresUnavailable, logger } from '@ates/db';
+import { type Database, isoTime, isPostgresUnavailable, logger } from '@ates/db';
 import { AnalyticsUnavailableError, rebuildReadSide } from '@ates/db/analytics';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
@@ -132,8 +132,8 @@ export function createRebuilds(deps: RebuildDeps): Rebuilds {
 }
 
 const ROW = sql.raw(`id, state, position::float8 as position, done, total, rejected, resumed,
-  to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at,
-  to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at, error`);
+  ${isoTime('started_at')} as started_at,
+  ${isoTime('finished_at')} as finished_at, error`);
 
 function toStatus(row: RebuildRow): RebuildStatus {
   return {

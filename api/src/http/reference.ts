@@ -15,7 +15,11 @@ const SCRIPT_FILE = new URL('browser/standalone.js', import.meta.resolve('@scala
 export function registerReference(app: App, documentUrl: string) {
   let script: Promise<Buffer> | undefined;
   app.get(SCRIPT_PATH, async (c) => {
-    script ??= readFile(SCRIPT_FILE);
+    // A failed read is forgotten, so the next request tries the file again.
+    script ??= readFile(SCRIPT_FILE).catch((error: unknown) => {
+      script = undefined;
+      throw error;
+    });
     return c.body(new Uint8Array(await script), 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=86400',

@@ -1,8 +1,9 @@
+import { isoTime } from '@ates/db';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import type { OperationsState, ProcessState } from './schemas.ts';
 
-const ISO = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const ISO = (column: string) => sql.raw(isoTime(column));
 
 /**
  * Where the installation stands, read from Postgres so that any API process tells the whole

@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { ADVISORY_LOCKS, type Database, type Executor, tasksPerHour } from '@ates/db';
+import { ADVISORY_LOCKS, type Database, type Executor, isoTime, tasksPerHour } from '@ates/db';
 import type { EventBus, Role } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
 import { conflict, tooManyRequests } from '../http/problem.ts';
 import { ASSIGNABLE, AssignablePool } from './assignable-pool.ts';
 import type { CreateTaskInput, Task } from './schemas.ts';
-import { iso, moneyData, NO_ASSIGNABLE, PRODUCER, type TaskDeps, taskData, uuidv7 } from './task-rows.ts';
+import { moneyData, NO_ASSIGNABLE, PRODUCER, type TaskDeps, taskData, uuidv7 } from './task-rows.ts';
 import { titleAndJiraId } from './task-text.ts';
 
 /** Each database's pool of assignable employees, shared by every request of the process. */
@@ -112,7 +112,7 @@ async function takeHourlyQuota(tx: Executor, creator: CurrentEmployee): Promise<
       delete from tasks.creation_quota q using clock
       where q.created_by = ${creator.id} and q.created_at <= clock.at - interval '1 hour'
     )
-    select ${sql.raw(iso('clock.at'))} as at,
+    select ${sql.raw(isoTime('clock.at'))} as at,
       (select extract(epoch from q.created_at + interval '1 hour' - clock.at)::float8
        from tasks.creation_quota q
        where q.created_by = ${creator.id} and q.created_at > clock.at - interval '1 hour'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '@ates/db';
+import { type Database, isoTime } from '@ates/db';
 import type { EventBus, Role, TaskData } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { Task } from './schemas.ts';
@@ -22,16 +22,14 @@ export const NO_ASSIGNABLE =
   'Nobody can take the task: there is no active worker or accountant other than its creator, ' +
   'and no one is given a task they created. Add one first.';
 
-export const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /** What a task's events carry, from a task row `t`. */
 export const EVENT_COLUMNS = `t.id, t.title, t.jira_id as "jiraId", t.description, t.status,
   t.assign_fee_cents as "assignFeeCents", t.reward_cents as "rewardCents", t.assignee_id as "assigneeId",
-  ${iso('t.completed_at')} as "completedAt"`;
+  ${isoTime('t.completed_at')} as "completedAt"`;
 
 /** A task as the API shows it: `t` is the task, `e` its assignee. */
 export const TASK_COLUMNS = sql.raw(`${EVENT_COLUMNS}, e.full_name as "assigneeName", t.created_by as "createdBy",
-  ${iso('t.created_at')} as "createdAt"`);
+  ${isoTime('t.created_at')} as "createdAt"`);
 
 export type EventRow = Pick<
   Task,

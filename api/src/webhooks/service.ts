@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@ates/db';
+import { type Database, isoTime } from '@ates/db';
 import { type EventBus, type EventName, latestVersion } from '@ates/db/bus';
 import {
   assertDeliverableUrl,
@@ -12,7 +12,7 @@ import {
 import { type SQL, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../http/problem.ts';
 
-const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const iso = (column: string) => sql.raw(isoTime(column));
 
 /** How long the previous secret still signs after a rotation. */
 const SECRET_OVERLAP = sql`interval '24 hours'`;

@@ -1,5 +1,6 @@
 /** The event log as the bus's modules read it: its rows, the deliveries that point into it, and what their SQL shares. */
 import { sql } from 'drizzle-orm';
+import { isoTime } from '../postgres/iso-time.ts';
 import type { Envelope, EventName } from './events.ts';
 import { assertValidEvent } from './registry.ts';
 import type { Reads } from './topology.ts';
@@ -39,7 +40,7 @@ export type BatchRow = {
 };
 
 export const batchColumns = sql.raw(
-  `b.position, b.publish_id, b.first_seq, b.event_count, to_char(b.event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as event_time, b.producer, b.events`,
+  `b.position, b.publish_id, b.first_seq, b.event_count, ${isoTime('b.event_time')} as event_time, b.producer, b.events`,
 );
 
 /** The delivery of a whole batch of the log. */
