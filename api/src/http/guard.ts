@@ -22,8 +22,9 @@ export function requireEmployee(c: Context<AppEnv>, ...roles: Role[]): CurrentEm
 /**
  * Who may call a route, spread into its `createRoute({ ... })`: the route's middleware refuses
  * anyone else (401 without credentials, 403 without the role), then a body over the limit (413),
- * and only then runs the Idempotency-Key step and the validators, the first to read the body; the OpenAPI document lists the credentials it takes as
- * `security` and the roles as `x-roles`. `allow()` is every employee.
+ * and only then runs the Idempotency-Key step and the validators, the first to read the body.
+ * The OpenAPI document lists the credentials it takes as `security` and the roles as `x-roles`.
+ * `allow()` is every employee.
  */
 export function allow(...roles: Role[]) {
   const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
