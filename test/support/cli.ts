@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { outputOf } from './process-output.ts';
 
 export const RUN = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url));
 
@@ -16,15 +17,7 @@ export function ates(args: string[], options: { env?: NodeJS.ProcessEnv; input?:
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.end(options.input ?? '');
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return outputOf(child).then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
 }
 
 /** Starts a long-running `ates` command and resolves once a log line satisfies `ready`. */

@@ -129,17 +129,14 @@ describe.each(ENGINES)('the analytics projection on %s', (engine) => {
 
   it('counts a delivery once when Postgres fails to commit it after ClickHouse took it', async () => {
     // Fails the first projection commit from now on, after the handler wrote to the analytics store.
-    await conn.sql.unsafe(`
-      create sequence analytics_crash;
-      create function analytics_crash() returns trigger language plpgsql as $$
-      begin
-        if new.consumer = '${PROJECTION_CONSUMER}' and nextval('analytics_crash') = 1 then
-          raise exception 'the process died before the inbox committed';
-        end if;
-        return null;
-      end $$;
-      create constraint trigger analytics_crash after insert on bus.inbox
-        deferrable initially deferred for each row execute function analytics_crash();`);
+    await conn.sql.unsafe('create sequence analytics_crash');
+    await atProjectionCommit(
+      conn,
+      'analytics_crash',
+      `if nextval('analytics_crash') = 1 then
+         raise exception 'the process died before the inbox committed';
+       end if;`,
+    );
     const employee = randomUUID();
     const task = randomUUID();
     const before = (await earningsByDay(store, { from: DAY, to: DAY }))[0];
@@ -176,17 +173,14 @@ describe.each(ENGINES)('the analytics projection on %s', (engine) => {
   it('loses nothing when events keep arriving during a rebuild', async () => {
     // Every projection transaction waits a while between writing to the analytics store and
     // committing its inbox rows: the moment a rebuild must not empty the tables in.
-    await conn.sql.unsafe(`
-      create function analytics_slow_commit() returns trigger language plpgsql as $$
-      begin
-        if new.consumer = '${PROJECTION_CONSUMER}' and current_setting('ates.slept', true) is distinct from 'yes' then
-          perform set_config('ates.slept', 'yes', true);
-          perform pg_sleep(0.2);
-        end if;
-        return null;
-      end $$;
-      create constraint trigger analytics_slow_commit after insert on bus.inbox
-        deferrable initially deferred for each row execute function analytics_slow_commit();`);
+    await atProjectionCommit(
+      conn,
+      'analytics_slow_commit',
+      `if current_setting('ates.slept', true) is distinct from 'yes' then
+         perform set_config('ates.slept', 'yes', true);
+         perform pg_sleep(0.2);
+       end if;`,
+    );
     const employee = randomUUID();
     const publishes = 40;
     const traffic = (async () => {
@@ -214,3 +208,20 @@ describe.each(ENGINES)('the analytics projection on %s', (engine) => {
     expect(mine?.n).toBe(publishes * 2);
   });
 });
+
+/**
+ * Runs `body` (PL/pgSQL) as each projection delivery commits its inbox rows, that is after the
+ * analytics store took the delivery: a deferred trigger on bus.inbox named `name`.
+ */
+async function atProjectionCommit(conn: PostgresConnection, name: string, body: string): Promise<void> {
+  await conn.sql.unsafe(`
+    create function ${name}() returns trigger language plpgsql as $$
+    begin
+      if new.consumer = '${PROJECTION_CONSUMER}' then
+        ${body}
+      end if;
+      return null;
+    end $$;
+    create constraint trigger ${name} after insert on bus.inbox
+      deferrable initially deferred for each row execute function ${name}();`);
+}

@@ -5,6 +5,7 @@ import { assertValidEvent, type Envelope } from '@ates/db/bus';
 import { until } from '@ates/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputOf } from '../../../test/support/process-output.ts';
 import { ensureFirstAdmin } from '../../src/identity/first-admin.ts';
 import { TEST_CONSUMER } from './consumer.ts';
 import { footprint, type IdentityDatabase, identityDatabase } from './support.ts';
@@ -172,15 +173,7 @@ describe('a change and its event are one transaction', () => {
   it('an event committed by a process killed right after the commit is in the log and applied exactly once', async () => {
     const email = 'crash@popug.inc';
     const child = spawn(process.execPath, [CRASH_AFTER_CREATE, db.url, email], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, s) => resolve(s)));
+    const { signal, stdout, stderr } = await outputOf(child);
     expect(signal, stderr).toBe('SIGKILL');
     const employee = JSON.parse(stdout.trim()) as { id: string };
 
