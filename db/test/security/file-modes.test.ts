@@ -1,10 +1,10 @@
 import { existsSync, watch } from 'node:fs';
-import { lstat, mkdtemp, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../src/postgres/client.ts';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../src/postgres/embedded.ts';
+import { type EmbeddedPostgresHandle, nativePostgres, startEmbeddedPostgres } from '../../src/postgres/embedded.ts';
 
 /** Every folder and file under `path` (following `path` itself if it is a link), with its mode. */
 async function tree(path: string): Promise<{ path: string; mode: number; folder: boolean }[]> {
@@ -83,6 +83,16 @@ describe('the embedded Postgres on a new home', () => {
     expect(clusters.uid).toBe(owner.uid);
     expect(clusters.mode & 0o777).toBe(0o700);
   });
+
+  it.runIf(asRoot)(
+    'as root, runs Postgres from a copy of its binaries there, so a private checkout is no obstacle',
+    async () => {
+      const cluster = await realpath(join(home, 'postgres'));
+      const [pid] = (await readFile(join(cluster, 'postmaster.pid'), 'utf8')).split('\n');
+      const executable = await readlink(`/proc/${pid}/exe`);
+      expect(executable).toBe(join(cluster, '..', `postgres-${nativePostgres().version}`, 'bin', 'postgres'));
+    },
+  );
 
   it.runIf(asRoot)('as root, sweeps the cluster of a home that is gone at the next start', async () => {
     const cluster = await realpath(join(home, 'postgres'));
