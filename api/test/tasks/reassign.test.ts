@@ -74,8 +74,13 @@ afterAll(async () => {
 describe('reassignOpenTasks against concurrent completes', () => {
   it('never moves or charges a task completed first; a complete that comes second finds the task moved', async () => {
     const before = await openTasks();
-    const held = before[Math.floor(before.length / 2)] as { id: string; assignee: string };
-    // A transaction holding one task stops the reassign halfway through locking the open tasks.
+    // The reassign locks tasks in the order it scans them, on disk here: the middle one on disk
+    // stops it halfway, with tasks locked behind it and tasks still free ahead of it.
+    const [held] = await db.conn.db.execute<{ id: string; assignee: string }>(
+      sql`select id, assignee_id as assignee from tasks.task where status = 'open'
+          order by ctid offset ${Math.floor(before.length / 2)} limit 1`,
+    );
+    if (held === undefined) throw new Error('no open task to hold');
     let blockerPid = 0;
     let release = () => {};
     const blocker = db.conn.db.transaction(async (tx) => {
@@ -94,22 +99,38 @@ describe('reassignOpenTasks against concurrent completes', () => {
       RACE_WAIT,
     );
 
-    // Every contender either completes at once or waits for a task the reassign has locked.
-    const contenders = before.filter((task) => task.id !== held.id).filter((_, i) => i % 50 === 0);
-    const settled: ('done' | number)[] = [];
-    const completes = contenders.map((task) => tryComplete(task).then((outcome) => settled.push(outcome)));
-    await until(async () => (await blockedBy(reassigner)).length + settled.length === contenders.length, RACE_WAIT);
-    const completedFirst = settled.filter((outcome) => outcome === 'done').length;
+    // Stalled on the held task, the reassign holds what it has locked so far; the rest are free.
+    const free = new Set(
+      (
+        await db.conn.db.execute<{ id: string }>(
+          sql`select id from tasks.task where status = 'open' and id <> ${held.id} for share skip locked`,
+        )
+      ).map((row) => row.id),
+    );
+    const others = before.filter((task) => task.id !== held.id);
+    const freeContenders = others.filter((task) => free.has(task.id)).filter((_, i) => i % 25 === 0);
+    const lockedContenders = others.filter((task) => !free.has(task.id)).filter((_, i) => i % 25 === 0);
+    expect(freeContenders.length).toBeGreaterThan(0);
+    expect(lockedContenders.length).toBeGreaterThan(0);
+
+    const contenders = [...freeContenders, ...lockedContenders];
+    const outcomes = new Map<string, 'done' | number>();
+    const completes = contenders.map((task) => tryComplete(task).then((outcome) => outcomes.set(task.id, outcome)));
+    await until(async () => (await blockedBy(reassigner)).length + outcomes.size === contenders.length, RACE_WAIT);
+    const firstOutcomes = new Map(outcomes);
     release();
     await blocker;
     const moved = await reassign;
     await Promise.all(completes);
 
-    expect(completedFirst).toBeGreaterThan(0);
-    expect(settled.length).toBe(contenders.length);
-    expect(settled.filter((o) => o !== 'done' && o !== 404)).toEqual([]);
-    expect(settled.filter((o) => o === 404).length).toBeGreaterThan(0);
-    expect(moved.movedTasks).toBe(before.length - completedFirst);
+    // Every free task completes at once and stays put; every locked one waits for the reassign.
+    expect(freeContenders.map((task) => firstOutcomes.get(task.id))).toEqual(freeContenders.map(() => 'done'));
+    expect(lockedContenders.filter((task) => firstOutcomes.has(task.id))).toEqual([]);
+    // Once moved, a task is someone else's (a 404), unless the draw gave it back to its assignee.
+    const secondOutcomes = lockedContenders.map((task) => outcomes.get(task.id));
+    expect(secondOutcomes.filter((o) => o !== 'done' && o !== 404)).toEqual([]);
+    expect(secondOutcomes.filter((o) => o === 404).length).toBeGreaterThan(0);
+    expect(moved.movedTasks).toBe(before.length - freeContenders.length);
     await expectConsistentHistory();
   });
 
