@@ -129,6 +129,20 @@ describe('off a terminal', () => {
     expect(rows.find((row) => row.startsWith(long.id.slice(0, 8)))).toContain(LONG_TITLE);
   });
 
+  it('ends quietly with 0 when the reader of its output stops early, as `ates task list | head -1` does', async () => {
+    const child = spawn(process.execPath, [RUN, 'task', 'list'], {
+      env: { ...process.env, ...envOf(manager) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    expect(stderr).toBe('');
+  });
+
   it('takes a unique start of an id, and names the candidates of an ambiguous one', async () => {
     const task = await taskFor(ada, 'Count the feathers');
     const shown = await atesAs(ada, ['task', 'show', task.id.slice(0, 13), '--json']);
