@@ -37,10 +37,11 @@ if (Number(process.versions.node.split('.')[0]) < NEEDED) {
   // The Node version is checked above; oclif's own check would load semver on every start.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   // A reader that stops early (`ates task list | head -3`) closes the pipe: the output is over, and
-  // nothing failed. Unhandled, oclif waited on stdout forever and Node printed a warning instead.
+  // nothing failed that had not failed already (the exit code set so far stands). Unhandled, oclif
+  // waited on stdout forever and Node printed a warning instead.
   process.stdout.on('error', (error) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(0);
+    process.exit();
   });
   const entry = new URL('../dist/main.js', import.meta.url);
   if (bundleIsStale(fileURLToPath(entry), fileURLToPath(new URL('../src/', import.meta.url)))) {
