@@ -16,6 +16,6 @@ export {
   type PostgresConnection,
 } from './postgres/client.ts';
 export { AtesHomeBusyError, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './postgres/embedded.ts';
-export { isoTime } from './postgres/iso-time.ts';
+export { isoTime, isoTimeSql } from './postgres/iso-time.ts';
 export { migratePostgres } from './postgres/migrate.ts';
 export { observed } from './promises.ts';

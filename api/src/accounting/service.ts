@@ -1,4 +1,4 @@
-import { businessTimeZone, type Database, isoTime } from '@ates/db';
+import { businessTimeZone, type Database, isoTimeSql } from '@ates/db';
 import { addDays, ledgerCalendar } from '@ates/db/accounting';
 import type { EventBus, Role } from '@ates/db/bus';
 import { BusinessDayNotBegunError, closeBusinessDay } from '@ates/jobs/accounting';
@@ -28,7 +28,6 @@ export interface AccountingDeps {
 export const SEES_EVERYONE: Role[] = ['admin', 'accountant'];
 const MAX_EARNINGS_DAYS = 366;
 
-const iso = (column: string) => sql.raw(isoTime(column));
 const houseAccount = (kind: 'company' | 'payouts') =>
   sql.raw(`(select id from accounting.accounts where kind = '${kind}')`);
 
@@ -146,7 +145,7 @@ export async function auditLog(
   if (query.cursor) conditions.push(sql`e.id > ${query.cursor}`);
   const rows = await db.execute<AuditRow>(sql`
     select e.id::text as "entryId", t.id as "transactionId", t.kind, e.amount as "amountCents",
-           ${iso('t.occurred_at')} as at, e.business_day::text as "businessDay",
+           ${isoTimeSql('t.occurred_at')} as at, e.business_day::text as "businessDay",
            t.task_id as "taskId", k.jira_id as "jiraId", k.title, k.description
     from accounting.entries e
     join accounting.accounts a on a.id = e.account_id
@@ -202,7 +201,7 @@ export async function closeDay(deps: AccountingDeps, caller: CurrentEmployee, da
 export async function getBusinessDay(db: Database, day: string): Promise<BusinessDay> {
   const { dayInProgress, lastClosed } = await ledgerCalendar(db, businessTimeZone());
   const [closing] = await db.execute<{ closed_at: string; closed_by: string }>(sql`
-    select ${iso('closed_at')} as closed_at, closed_by from accounting.closed_days
+    select ${isoTimeSql('closed_at')} as closed_at, closed_by from accounting.closed_days
     where business_day >= ${day} order by business_day limit 1`);
   const [paid] = await db.execute<{ count: number; total: string; mailed: number }>(sql`
     select count(*)::int as count, coalesce(sum(e.amount), 0) as total, count(m.transaction_id)::int as mailed
@@ -230,8 +229,8 @@ export async function listPayouts(db: Database, caller: CurrentEmployee, query: 
   if (query.cursor) conditions.push(sql`t.employee_id > ${query.cursor}`);
   const rows = await db.execute<PayoutRow>(sql`
     select t.id as "transactionId", t.employee_id as "employeeId", p.full_name as "fullName", p.email,
-           e.amount as "amountCents", t.business_day::text as "businessDay", ${iso('t.occurred_at')} as "paidAt",
-           ${iso('m.sent_at')} as "sentAt", m.location
+           e.amount as "amountCents", t.business_day::text as "businessDay", ${isoTimeSql('t.occurred_at')} as "paidAt",
+           ${isoTimeSql('m.sent_at')} as "sentAt", m.location
     from accounting.transactions t
     join accounting.entries e
       on e.account_id = ${houseAccount('payouts')} and e.business_day = t.business_day and e.transaction_id = t.id

@@ -1,9 +1,7 @@
-import { isoTime } from '@ates/db';
+import { isoTimeSql } from '@ates/db';
 import { sql } from 'drizzle-orm';
 import type { ApiDeps } from '../deps.ts';
 import type { OperationsState, ProcessState } from './schemas.ts';
-
-const ISO = (column: string) => sql.raw(isoTime(column));
 
 /**
  * Where the installation stands, read from Postgres so that any API process tells the whole
@@ -14,8 +12,8 @@ export async function readOperationsState({ db, bus }: Pick<ApiDeps, 'db' | 'bus
   const now = Date.now();
   const [processes, { undispatched, consumers }, [totals]] = await Promise.all([
     db.execute<ProcessState>(sql`
-      select id, roles, host, pid, api_url as "apiUrl", ${ISO('started_at')} as "startedAt",
-             ${ISO('seen_at')} as "lastSeenAt", seen_at > now() - interval '30 seconds' as live
+      select id, roles, host, pid, api_url as "apiUrl", ${isoTimeSql('started_at')} as "startedAt",
+             ${isoTimeSql('seen_at')} as "lastSeenAt", seen_at > now() - interval '30 seconds' as live
       from bus.processes order by started_at`),
     bus.status(),
     db.execute<{ closed: string | null; rebuild: OperationsState['rebuild'] }>(sql`

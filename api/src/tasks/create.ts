@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ADVISORY_LOCKS, type Database, type Executor, isoTime, tasksPerHour } from '@ates/db';
+import { ADVISORY_LOCKS, type Database, type Executor, isoTimeSql, tasksPerHour } from '@ates/db';
 import type { EventBus, Role } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import type { CurrentEmployee } from '../http/env.ts';
@@ -112,7 +112,7 @@ async function takeHourlyQuota(tx: Executor, creator: CurrentEmployee): Promise<
       delete from tasks.creation_quota q using clock
       where q.created_by = ${creator.id} and q.created_at <= clock.at - interval '1 hour'
     )
-    select ${sql.raw(isoTime('clock.at'))} as at,
+    select ${isoTimeSql('clock.at')} as at,
       (select extract(epoch from q.created_at + interval '1 hour' - clock.at)::float8
        from tasks.creation_quota q
        where q.created_by = ${creator.id} and q.created_at > clock.at - interval '1 hour'

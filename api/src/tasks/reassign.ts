@@ -1,4 +1,4 @@
-import { ADVISORY_LOCKS, isoTime, observed } from '@ates/db';
+import { ADVISORY_LOCKS, isoTimeSql, observed } from '@ates/db';
 import type { NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
 import { conflict } from '../http/problem.ts';
@@ -33,7 +33,7 @@ export async function reassignOpenTasks({ db, bus }: TaskDeps): Promise<Reassign
       // holds, and when it guesses one it pairs the drawn tasks with the pool in a nested loop,
       // 10,000 × 10,000 for one range. Hash and merge joins cost the same at any guess.
       sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.reassign}), set_config('enable_nestloop', 'off', true),
-        ${sql.raw(isoTime('now()'))} as at`,
+        ${isoTimeSql('now()')} as at`,
     );
     const starts = await tx.execute<{ id: string }>(sql`
       select id from (select id, row_number() over (order by id) as n from tasks.task where status = 'open') t

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, isoTime } from '@ates/db';
+import { type Database, isoTimeSql } from '@ates/db';
 import { type EventBus, type EventName, latestVersion } from '@ates/db/bus';
 import {
   assertDeliverableUrl,
@@ -12,16 +12,14 @@ import {
 import { type SQL, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../http/problem.ts';
 
-const iso = (column: string) => sql.raw(isoTime(column));
-
 /** How long the previous secret still signs after a rotation. */
 const SECRET_OVERLAP = sql`interval '24 hours'`;
 
 const endpointColumns = sql`e.id, e.url, e.description, e.events, e.status,
-  ${iso('e.failing_since')} as "failingSince",
-  case when e.previous_secret_expires_at > now() then ${iso('e.previous_secret_expires_at')} end
+  ${isoTimeSql('e.failing_since')} as "failingSince",
+  case when e.previous_secret_expires_at > now() then ${isoTimeSql('e.previous_secret_expires_at')} end
     as "previousSecretExpiresAt",
-  ${iso('e.created_at')} as "createdAt"`;
+  ${isoTimeSql('e.created_at')} as "createdAt"`;
 
 export type Endpoint = {
   id: string;
@@ -171,9 +169,9 @@ export type Delivery = {
 function deliveries(db: Database, where: SQL, limit: number): Promise<Delivery[]> {
   return db.execute<Delivery>(sql`
     select d.id, d.endpoint_id as "endpointId", d.event_id as "eventId", d.event_name as "eventName", d.reason,
-      d.status, case when d.status = 'pending' then ${iso('d.next_attempt_at')} end as "nextAttemptAt",
-      ${iso('d.created_at')} as "createdAt", ${iso('d.delivered_at')} as "deliveredAt",
-      coalesce((select json_agg(json_build_object('attemptedAt', ${iso('a.attempted_at')},
+      d.status, case when d.status = 'pending' then ${isoTimeSql('d.next_attempt_at')} end as "nextAttemptAt",
+      ${isoTimeSql('d.created_at')} as "createdAt", ${isoTimeSql('d.delivered_at')} as "deliveredAt",
+      coalesce((select json_agg(json_build_object('attemptedAt', ${isoTimeSql('a.attempted_at')},
           'statusCode', a.status_code, 'latencyMs', a.latency_ms, 'answer', a.answer) order by a.attempted_at, a.id)
         from webhooks.attempts a where a.delivery_id = d.id), '[]') as attempts
     from webhooks.deliveries d where ${where}

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { Database } from '../postgres/client.ts';
-import { isoTime } from '../postgres/iso-time.ts';
+import { isoTimeSql } from '../postgres/iso-time.ts';
 import { type Delivery, isDelivery, type LogRow, sqlArray, storableText } from './log.ts';
 import { consumers, deadLetterQueue } from './topology.ts';
 
@@ -151,7 +151,7 @@ export async function status(db: Database): Promise<BusStatus> {
   );
   const rows = await db.execute<{ name: string; waiting: number; retrying: number; oldest: string | null }>(sql`
     select name, count(*)::int as waiting, count(*) filter (where state = 'retry')::int as retrying,
-      ${sql.raw(isoTime('min(created_on)'))} as oldest
+      ${isoTimeSql('min(created_on)')} as oldest
     from pgboss.job
     where name = any(${sqlArray([...names, ...names.map(deadLetterQueue)])}) and state in ('created', 'retry', 'active')
     group by name`);

@@ -1,4 +1,4 @@
-import { type Database, type Executor, isoTime } from '@ates/db';
+import { type Database, type Executor, isoTimeSql } from '@ates/db';
 import { ledgerCalendar, lockLedger, previousCalendarDay } from '@ates/db/accounting';
 import type { EventBus, NewEvent } from '@ates/db/bus';
 import { sql } from 'drizzle-orm';
@@ -146,7 +146,7 @@ async function closedBefore(tx: Executor, day: string): Promise<Omit<ClosedDay, 
     payout_count: number;
     payout_total: string | number;
   }>(sql`
-    select business_day::text, ${sql.raw(isoTime('closed_at'))} as closed_at,
+    select business_day::text, ${isoTimeSql('closed_at')} as closed_at,
            closed_by, payout_count, payout_total
     from accounting.closed_days where business_day >= ${day} order by business_day limit 1`);
   if (!row) throw new Error(`no closed day covers ${day}`);
