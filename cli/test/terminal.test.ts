@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ates, RUN } from '../../test/support/cli.ts';
+import { outputOf } from '../../test/support/process-output.ts';
 import { type SignedIn, startTestStack, type TestStack } from '../../test/support/stack.ts';
 import { EXIT } from '../src/base-command.ts';
 import type { Task } from '../src/tasks.ts';
@@ -135,12 +136,8 @@ describe('off a terminal', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
-    expect(stderr).toBe('');
+    const { code, stderr } = await outputOf(child);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('takes a unique start of an id, and names the candidates of an ambiguous one', async () => {
