@@ -44,17 +44,19 @@ if (Number(process.versions.node.split('.')[0]) < NEEDED) {
     process.exit();
   });
   const entry = new URL('../dist/main.js', import.meta.url);
-  if (bundleIsStale(fileURLToPath(entry), fileURLToPath(new URL('../src/', import.meta.url)))) {
-    const { buildBundle } = await import('../scripts/bundle.ts');
+  const script = new URL('../scripts/bundle.ts', import.meta.url);
+  if (bundleIsStale(fileURLToPath(entry), fileURLToPath(script), fileURLToPath(new URL('../src/', import.meta.url)))) {
+    const { buildBundle } = await import(script.href);
     await buildBundle();
   }
   const { execute } = await import(entry.href);
   await execute({ dir: import.meta.url });
 }
 
-/** True when the bundle is missing or a source (type declarations aside) changed after it was built. */
-function bundleIsStale(entry, sources) {
+/** True when the bundle is missing, or its build script or a source (type declarations aside) changed after it was built. */
+function bundleIsStale(entry, script, sources) {
   const built = statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (statSync(script).mtimeMs > built) return true;
   return readdirSync(sources, { recursive: true })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
     .some((file) => statSync(`${sources}${file}`).mtimeMs > built);

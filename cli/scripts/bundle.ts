@@ -12,7 +12,7 @@ const ENTRY = join(dist, 'main.js');
  * one file of it loads in half the time. Everything else is loaded from node_modules when a
  * command uses it: the server's packages, the prompts, jq's WebAssembly, the tables.
  */
-const BUNDLED = new Set(['@oclif/core', 'openapi-fetch', 'string-width']);
+const BUNDLED = new Set(['@oclif/core', 'openapi-fetch', 'string-width', 'whatwg-fetch']);
 
 /**
  * Builds `cli/dist`: `main.js` (oclif's `execute`) and one module per command, sharing their code
@@ -40,6 +40,11 @@ export async function buildBundle(): Promise<void> {
     platform: 'node',
     target: 'node24',
     external: Object.keys(dependencies).filter((name) => !BUNDLED.has(name)),
+    inject: [join(root, 'src/fetch-api.ts')],
+    // Reading Node's `process.versions.undici` loads undici, and openapi-fetch reads it on every
+    // client it makes, to learn whether its fetch takes undici's options. In the bundle, undici
+    // sends nothing: `http.ts` does.
+    define: { 'process.versions.undici': 'undefined' },
     // oclif is CommonJS: its require() of node's modules needs a require in an ES module.
     banner: {
       js: "import { createRequire as requireOfBundle } from 'node:module';\nconst require = requireOfBundle(import.meta.url);",

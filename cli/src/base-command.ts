@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './api.d.ts';
@@ -36,10 +35,11 @@ const EXIT_BY_STATUS: Record<number, number> = {
 /** Methods that change state: each call sends a fresh Idempotency-Key, so a retry of it is safe. */
 const CHANGES_STATE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** From the global Web Crypto: node:crypto loads when a command first changes something, not at every start. */
 const IDEMPOTENCY_KEY: Middleware = {
   onRequest({ request, schemaPath }) {
     if (CHANGES_STATE.has(request.method) && schemaPath.startsWith('/v1/')) {
-      request.headers.set('idempotency-key', randomUUID());
+      request.headers.set('idempotency-key', crypto.randomUUID());
     }
   },
 };
@@ -259,7 +259,7 @@ export abstract class AtesCommand extends AtesBase {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     else if (credential?.kind === 'key') headers['x-api-key'] = credential.value;
     else if (credential) headers.authorization = `Bearer ${credential.value}`;
-    const api = createClient<paths>({ baseUrl: base, fetch: httpFetch, headers });
+    const api = createClient<paths>({ baseUrl: base, fetch: httpFetch, Request, headers });
     api.use(IDEMPOTENCY_KEY);
     let answer: A;
     try {
@@ -275,12 +275,26 @@ export abstract class AtesCommand extends AtesBase {
 
   /** The credential a request sends: `ATES_API_KEY`, else `ATES_TOKEN`, else the stored session; none is exit 3. */
   private storedCredential(base: string): { kind: 'key' | 'token' | 'session'; value: string } {
-    if (process.env.ATES_API_KEY) return { kind: 'key', value: process.env.ATES_API_KEY };
-    if (process.env.ATES_TOKEN) return { kind: 'token', value: process.env.ATES_TOKEN };
+    const { ATES_API_KEY, ATES_TOKEN } = process.env;
+    if (ATES_API_KEY) return { kind: 'key', value: this.sendable('ATES_API_KEY', ATES_API_KEY) };
+    if (ATES_TOKEN) return { kind: 'token', value: this.sendable('ATES_TOKEN', ATES_TOKEN) };
     if (this.credentials?.token) return { kind: 'session', value: this.storedToken(base, this.credentials) };
     this.error('You are not logged in: run `ates login` (or set ATES_TOKEN or ATES_API_KEY).', {
       exit: EXIT.notSignedIn,
     });
+  }
+
+  /**
+   * A key or token from the environment, refused before it is sent when it could not be one: both
+   * are visible ASCII, and a header cannot carry a line break (a token pasted with its neighbour).
+   */
+  private sendable(variable: string, value: string): string {
+    if (!/^[\x21-\x7e]+$/.test(value)) {
+      this.error(`${variable} holds a space, a line break or a character outside ASCII, which no key or token has.`, {
+        exit: EXIT.badInput,
+      });
+    }
+    return value;
   }
 
   /**

@@ -7,34 +7,35 @@
  */
 export async function httpFetch(request: Request): Promise<Response> {
   const { request: send } = process.getBuiltinModule(request.url.startsWith('https:') ? 'node:https' : 'node:http');
-  const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+  const body = (await request.text()) || undefined;
   const attempt = () =>
     new Promise<Response>((resolve, reject) => {
+      const unreachable = (error: unknown) => reject(new Unreachable(request.url, { cause: error }));
       const outgoing = send(
         request.url,
         { method: request.method, headers: Object.fromEntries(request.headers) },
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('error', reject);
+          incoming.on('error', unreachable);
           incoming.on('end', () => {
             const status = incoming.statusCode ?? 0;
             const headers = pairs(incoming.rawHeaders);
-            resolve(new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), { status, headers }));
+            // Decoded here: the bundle's Response (fetch-api.ts) reads bytes one by one, as Latin-1.
+            const text = NO_BODY.has(status) ? null : Buffer.concat(chunks).toString('utf8');
+            resolve(new Response(text, { status, headers }));
           });
         },
       );
-      outgoing.on('error', reject);
+      outgoing.on('error', unreachable);
       outgoing.end(body);
     });
   // A connection that drops before the answer is in may have changed something: sent again with
   // the same Idempotency-Key, the request gets the first answer back instead of changing it twice.
-  const retried = attempt().catch((error: unknown) => {
-    if (request.headers.has('idempotency-key')) return attempt();
+  // A request node:http refuses to send (a header it cannot carry) is not retried: it never left.
+  return attempt().catch((error: unknown) => {
+    if (error instanceof Unreachable && request.headers.has('idempotency-key')) return attempt();
     throw error;
-  });
-  return retried.catch((error: unknown) => {
-    throw new Unreachable(request.url, { cause: error });
   });
 }
 

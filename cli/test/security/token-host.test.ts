@@ -79,6 +79,20 @@ describe('the stored session', { timeout: 300_000 }, () => {
     expect((await term.run(['whoami', '--api', stack.apiUrl])).code).toBe(EXIT.notSignedIn);
   });
 
+  it('refuses a key or token no header can carry (2), before anything is sent, with no trace', async () => {
+    for (const [variable, value] of [
+      ['ATES_TOKEN', 'half-of-a-token\nthe-other-half'],
+      ['ATES_TOKEN', 'two words'],
+      ['ATES_API_KEY', 'clé'],
+    ] as const) {
+      const result = await term.run(['whoami'], { ATES_API_URL: strangerUrl, [variable]: value });
+      expect(result.code).toBe(EXIT.badInput);
+      expect(result.message).toContain(`${variable} holds a space, a line break or a character outside ASCII`);
+      expect(result.stderr).not.toMatch(STACK_TRACE);
+    }
+    expect(received).toEqual([]);
+  });
+
   it('leaves tokens given explicitly alone: ATES_TOKEN goes where it is told', async () => {
     const token = stack.admin.headers.authorization?.replace('Bearer ', '') ?? '';
     const result = await term.run(['whoami', '--json'], { ATES_API_URL: stack.apiUrl, ATES_TOKEN: token });
