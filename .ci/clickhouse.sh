@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's clickhouse-server (18.16) and runs it on 127.0.0.1:8123 without systemd.
-# Idempotent: an installed package or a server already answering /ping is left as it is.
+# Idempotent: an installed package or a server already answering /ping is left as it is; when
+# this run started the server, it says so (ATES_CI_STARTED_CLICKHOUSE=1), for .ci/run to stop it.
 # Usage (as root): eval "$(.ci/clickhouse.sh | grep '^export ')"; `.ci/clickhouse.sh stop` stops it.
 set -euo pipefail
 
@@ -49,7 +50,10 @@ XML
     tail -n 30 "$OUT" /var/log/clickhouse-server/clickhouse-server.err.log >&2 || true
     exit 1
   fi
+  STARTED=1
 fi
 
 echo "clickhouse-server $(curl -s "$URL/?query=SELECT%20version()") is up on $URL"
 echo "export CLICKHOUSE_URL=$URL"
+[ -n "${STARTED:-}" ] && echo "export ATES_CI_STARTED_CLICKHOUSE=1"
+exit 0

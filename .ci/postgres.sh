@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Debian's postgresql and runs a server of its own on 127.0.0.1:5433, without systemd:
 # the external PostgreSQL the cluster suite runs aTES against.
-# Idempotent: an installed package or a server already answering is left as it is.
+# Idempotent: an installed package or a server already answering is left as it is; when this
+# run started the server, it says so (ATES_CI_STARTED_POSTGRES=1), for .ci/run to stop it after.
 # Usage (as root): eval "$(.ci/postgres.sh | grep '^export ')"; `.ci/postgres.sh restart` restarts it.
 set -euo pipefail
 
@@ -40,6 +41,7 @@ case "${1:-start}" in
   start)
     if ! ready; then
       as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null
+      STARTED=1
       as_postgres "$BIN/psql" -q -h /var/lib/ates-ci -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ates') THEN
@@ -57,3 +59,5 @@ esac
 [ "${1:-start}" = stop ] && exit 0
 echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') is up on 127.0.0.1:$PORT"
 echo "export ATES_CLUSTER_POSTGRES_URL=$URL"
+[ -n "${STARTED:-}" ] && echo "export ATES_CI_STARTED_POSTGRES=1"
+exit 0
