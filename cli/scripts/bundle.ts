@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { transform as Transform } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -24,7 +24,6 @@ const BUNDLED = new Set(['@oclif/core', 'openapi-fetch', 'string-width', 'whatwg
  */
 export async function buildBundle(): Promise<void> {
   const began = new Date();
-  const { build, transform } = await import('esbuild');
   const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
@@ -54,7 +53,7 @@ export async function buildBundle(): Promise<void> {
     logLevel: 'error',
   });
   const files = await Promise.all(
-    outputFiles.map(async ({ path, text }) => ({ path, text: await withEagerModules(path, text, transform) })),
+    outputFiles.map(async ({ path, text }) => ({ path, text: await withEagerModules(path, text) })),
   );
   const entry = files.find((file) => file.path === ENTRY);
   for (const file of files) if (file !== entry) await replace(file.path, file.text);
@@ -75,7 +74,7 @@ export async function buildBundle(): Promise<void> {
  * they were, all of oclif's modules were compiled again at every start, about 15 ms of it. The
  * chunk is parsed again after, so a wrapper not in the form expected fails the build.
  */
-async function withEagerModules(path: string, code: string, transform: typeof Transform): Promise<string> {
+async function withEagerModules(path: string, code: string): Promise<string> {
   const lines = code.split('\n');
   let wrapped = 0;
   for (let i = 1; i < lines.length; i++) {
